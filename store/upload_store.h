@@ -1,0 +1,150 @@
+// Durable upload state: one RocksDB (column families uploads, hash_state, predictions, jobs,
+// expiry, meta) plus one data file per upload under <data-dir>/uploads/. Implements the commit
+// protocol of DESIGN.md (data fdatasync, then one synced WriteBatch), recovery at open
+// (invariant I3), termination and the expiry sweep. Knows nothing of HTTP.
+// UploadStore is thread-safe. An UploadWriter belongs to the request that holds the upload's
+// lease and is used by one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "store/file_system.h"
+#include "store/rolling_sha256.h"
+#include "store/status.h"
+#include "store/upload_lock_table.h"
+#include "store/upload_record.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace tuskd::store {
+
+class StateDb;
+
+struct StoreOptions {
+  std::string data_dir;                 // holds db/ and uploads/
+  int64_t expiration_seconds = 0;       // unfinished uploads expire this long after last write; 0: never
+  FileSystem* fs = PosixFileSystem();   // the seam tests replace
+};
+
+struct NewUpload {
+  std::optional<uint64_t> length;  // nullopt: deferred
+  std::string metadata_raw;
+  std::vector<std::pair<std::string, std::string>> metadata;
+  std::string concat;              // "", "partial" or "final"
+  std::vector<std::string> concat_parts;
+};
+
+class UploadWriter;
+class UploadReader;
+
+class UploadStore {
+ public:
+  // Opens or creates the store and runs recovery: every unfinished upload's data file is
+  // truncated to its committed length. Fails if the DB cannot be opened read-write.
+  static Status Open(const StoreOptions& options, std::unique_ptr<UploadStore>* out);
+  ~UploadStore();
+  UploadStore(const UploadStore&) = delete;
+  UploadStore& operator=(const UploadStore&) = delete;
+
+  // Creates the record, an empty 0600 data file and the expiry entry, durably. `now` is unix s.
+  Status Create(const NewUpload& spec, int64_t now, UploadRecord* out);
+  // NotFound for an unknown (or invalid) id.
+  Status Get(const std::string& id, UploadRecord* out) const;
+
+  // The caller must hold the upload's lease. Invalid unless the upload is receiving. Restores
+  // the hash state (Corruption if it does not match the record) and trims any uncommitted tail.
+  Status OpenWriter(const std::string& id, std::unique_ptr<UploadWriter>* out);
+  // Reads the committed bytes. Works for any upload with a data file.
+  Status OpenReader(const std::string& id, std::unique_ptr<UploadReader>* out) const;
+
+  // Termination: removes the data file; the record stays as a `terminated` tombstone so later
+  // requests get 410. The caller must hold the lease.
+  Status Terminate(const std::string& id, int64_t now);
+  // Marks unfinished uploads whose expires_at <= now as `expired` and removes their files.
+  // Skips uploads whose lease is held. Returns how many were expired in *count.
+  Status SweepExpired(int64_t now, size_t* count);
+
+  // All records, for metrics and tools (a full scan; not for the request path).
+  Status ListUploads(std::vector<UploadRecord>* out) const;
+
+  UploadLockTable& locks() { return locks_; }
+  const StoreOptions& options() const { return options_; }
+  std::string DataPath(const std::string& id) const;  // id must be valid
+
+ private:
+  friend class UploadWriter;
+  explicit UploadStore(const StoreOptions& options);
+  Status Recover();
+
+  StoreOptions options_;
+  std::unique_ptr<StateDb> db_;
+  UploadLockTable locks_;
+};
+
+// Appends body bytes to one upload. Append writes through to the data file and updates the
+// rolling SHA-256; Commit makes everything appended durable and visible (fdatasync, then one
+// synced batch with offset, data length, hash state, updated/expires). Commit blocks on disk:
+// run it off the io threads. Not thread-safe.
+class UploadWriter {
+ public:
+  ~UploadWriter();
+  UploadWriter(const UploadWriter&) = delete;
+  UploadWriter& operator=(const UploadWriter&) = delete;
+
+  // On failure the file is truncated back to its length before this call, so the uncommitted
+  // state stays consistent (NoSpace for ENOSPC).
+  Status Append(std::span<const char> bytes);
+  // Declares a deferred length (Invalid if one is set or it is below offset()); takes effect at
+  // the next Commit.
+  Status SetLength(uint64_t length);
+  // Durable commit of everything appended. When offset reaches length, the upload completes:
+  // state complete, sha256 set, expiry removed. A no-op when nothing changed.
+  Status Commit(int64_t now);
+  // Drops everything appended since the last commit (file truncated, hash restored).
+  Status Rollback();
+
+  uint64_t offset() const;          // committed + pending
+  uint64_t pending_bytes() const;   // appended since the last commit
+  const UploadRecord& committed() const { return committed_; }
+  const RollingSha256& hash() const { return hash_; }
+
+ private:
+  friend class UploadStore;
+  UploadWriter(UploadStore* store, UploadRecord record, RollingSha256 hash,
+               std::unique_ptr<DataFile> file);
+
+  UploadStore* store_;
+  UploadRecord committed_;
+  RollingSha256 committed_hash_;
+  RollingSha256 hash_;
+  std::unique_ptr<DataFile> file_;
+  uint64_t pending_ = 0;
+  std::optional<uint64_t> pending_length_;
+};
+
+// Reads an upload's committed bytes by uncompressed offset. Not thread-safe.
+class UploadReader {
+ public:
+  ~UploadReader();
+  // Reads up to out.size() bytes at `offset` (< committed offset); *read 0 at the end.
+  Status Read(uint64_t offset, std::span<char> out, size_t* read);
+  uint64_t size() const { return size_; }  // committed uncompressed bytes
+
+ private:
+  friend class UploadStore;
+  UploadReader(std::unique_ptr<DataFile> file, uint64_t size);
+  std::unique_ptr<DataFile> file_;
+  uint64_t size_;
+};
+
+}  // namespace tuskd::store
