@@ -1,0 +1,41 @@
+// tuskd: parse the configuration, open the store (running crash recovery), listen, and serve
+// until SIGTERM/SIGINT.
+#include <csignal>
+#include <iostream>
+
+#include "server/server.h"
+#include "server/server_config.h"
+#include "store/upload_store.h"
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  auto config = tuskd::server::ParseServerConfig(argc, argv, &exit_code);
+  if (!config) return exit_code;
+  std::signal(SIGPIPE, SIG_IGN);  // a peer that vanished is an error code, not a death
+
+  tuskd::store::StoreOptions options;
+  options.data_dir = config->data_dir;
+  options.expiration_seconds = config->expiration.count();
+  std::unique_ptr<tuskd::store::UploadStore> store;
+  auto status = tuskd::store::UploadStore::Open(options, &store);
+  if (!status.ok()) {
+    std::cerr << "tuskd: cannot open the store in " << config->data_dir << ": "
+              << status.ToString() << "\n";
+    return 1;
+  }
+  int code = 0;
+  {
+    tuskd::server::Server server(*config, *store);
+    std::string error;
+    if (!server.Listen(&error)) {
+      std::cerr << "tuskd: " << error << "\n";
+      return 1;
+    }
+    // Tests and scripts read this line to learn the port (--port 0 picks a free one).
+    std::cout << "tuskd listening on http://" << config->host << ":" << server.port()
+              << config->base_path << std::endl;
+    code = server.Run();
+  }
+  store.reset();  // closes RocksDB cleanly
+  return code;
+}

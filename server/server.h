@@ -1,0 +1,48 @@
+// The process: io threads (one io_context each, so a connection and its thread-local piece
+// buffer stay on one thread), the listener, the expiry sweeper and graceful shutdown on
+// SIGTERM/SIGINT (stop accepting, end in-flight bodies with a commit and a 503, then return).
+// Run() is called once, from main's thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "server/blocking_pool.h"
+#include "server/metrics.h"
+#include "server/server_context.h"
+
+namespace tuskd::server {
+
+class Server {
+ public:
+  Server(const ServerConfig& config, store::UploadStore& store);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listening socket; false with a message when it cannot.
+  bool Listen(std::string* error);
+  uint16_t port() const { return port_; }
+  // Serves until a signal asks to stop; returns the process exit code.
+  int Run();
+
+ private:
+  boost::asio::awaitable<void> AcceptLoop();
+  boost::asio::awaitable<void> SweepLoop();
+  boost::asio::awaitable<void> ShutdownWhenSignalled();
+
+  const ServerConfig& config_;
+  Metrics metrics_;
+  BlockingPool pool_;
+  std::unique_ptr<ServerContext> context_;
+  std::vector<std::unique_ptr<boost::asio::io_context>> io_;
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace tuskd::server

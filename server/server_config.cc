@@ -1,0 +1,185 @@
+#include "server/server_config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <iostream>
+#include <thread>
+
+#include <boost/program_options.hpp>
+
+namespace po = boost::program_options;
+
+namespace tuskd::server {
+namespace {
+
+std::optional<uint64_t> ParseScaled(const std::string& text,
+                                    const std::vector<std::pair<char, uint64_t>>& units) {
+  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return std::nullopt;
+  size_t used = 0;
+  uint64_t value = 0;
+  try {
+    value = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used == text.size()) return value;
+  if (used + 1 != text.size()) return std::nullopt;
+  char unit = static_cast<char>(std::tolower(static_cast<unsigned char>(text.back())));
+  for (const auto& [name, scale] : units) {
+    if (name == unit) {
+      if (value > UINT64_MAX / scale) return std::nullopt;
+      return value * scale;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string NormalizeBasePath(std::string path) {
+  if (path.empty() || path.front() != '/') path.insert(path.begin(), '/');
+  if (path.back() != '/') path.push_back('/');
+  return path;
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    std::string item = text.substr(start, comma - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) out.push_back(item);
+    start = comma + 1;
+  }
+  return out;
+}
+
+po::options_description Describe() {
+  po::options_description d("tuskd: a resumable-upload server (tus 1.0.0)\n\nOptions (each also as TUSKD_<NAME>, e.g. TUSKD_MAX_SIZE; a flag wins over the variable)");
+  d.add_options()
+      ("help,h", "show this help and exit")
+      ("version", "print the version and exit")
+      ("host", po::value<std::string>()->default_value("0.0.0.0"), "address to listen on")
+      ("port", po::value<unsigned>()->default_value(1080), "TCP port (0: pick a free one; the chosen one is printed)")
+      ("base-path", po::value<std::string>()->default_value("/files/"), "URL path of the upload collection")
+      ("data-dir", po::value<std::string>()->default_value("./data"), "directory for the RocksDB state (db/) and upload data (uploads/)")
+      ("max-size", po::value<std::string>()->default_value("0"), "largest upload accepted, bytes with optional K/M/G/T suffix (0: no limit)")
+      ("threads", po::value<unsigned>()->default_value(0), "io threads (0: one per core)")
+      ("commit-threads", po::value<unsigned>()->default_value(2), "threads that run fdatasync and RocksDB commits off the io threads")
+      ("checkpoint-bytes", po::value<std::string>()->default_value("64M"), "commit inside a long body every this many bytes")
+      ("buffer-size", po::value<std::string>()->default_value("256K"), "bytes read per body piece (one buffer per io thread, 4K-4M)")
+      ("header-timeout", po::value<std::string>()->default_value("30s"), "longest wait for a complete request head")
+      ("idle-timeout", po::value<std::string>()->default_value("120s"), "close keep-alive connections idle this long")
+      ("body-timeout", po::value<std::string>()->default_value("60s"), "longest a request body may stall before it is committed and ended")
+      ("expiration", po::value<std::string>()->default_value("7d"), "unfinished uploads expire this long after their last write (0: never)")
+      ("sweep-interval", po::value<std::string>()->default_value("60s"), "how often expired uploads are removed")
+      ("lock-timeout", po::value<unsigned>()->default_value(3000), "ms to wait for an older request on the same upload to let go before 423")
+      ("shutdown-timeout", po::value<std::string>()->default_value("10s"), "on SIGTERM/SIGINT, longest wait for in-flight requests")
+      ("cors-origins", po::value<std::string>()->default_value("*"), "comma-separated allowed browser origins ('*': any)")
+      ("behind-proxy", po::bool_switch(), "trust Forwarded / X-Forwarded-Host / X-Forwarded-Proto for Location URLs")
+      ("log-format", po::value<std::string>()->default_value("text"), "text | json");
+  return d;
+}
+
+std::string EnvToOption(const std::string& env) {
+  static const std::string kPrefix = "TUSKD_";
+  if (env.rfind(kPrefix, 0) != 0) return {};
+  std::string name = env.substr(kPrefix.size());
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
+    return c == '_' ? '-' : static_cast<char>(std::tolower(c));
+  });
+  static const po::options_description known = Describe();
+  return known.find_nothrow(name, false) ? name : std::string();
+}
+
+// Fills the config from parsed values; returns an error message or "".
+std::string Apply(const po::variables_map& vm, ServerConfig* c) {
+  c->host = vm["host"].as<std::string>();
+  unsigned port = vm["port"].as<unsigned>();
+  if (port > 65535) return "--port must be 0-65535";
+  c->port = static_cast<uint16_t>(port);
+  c->base_path = NormalizeBasePath(vm["base-path"].as<std::string>());
+  c->data_dir = vm["data-dir"].as<std::string>();
+  c->threads = vm["threads"].as<unsigned>();
+  if (c->threads == 0) c->threads = std::max(1u, std::thread::hardware_concurrency());
+  c->commit_threads = std::max(1u, vm["commit-threads"].as<unsigned>());
+  c->lock_timeout = std::chrono::milliseconds(vm["lock-timeout"].as<unsigned>());
+  c->behind_proxy = vm["behind-proxy"].as<bool>();
+  c->log_format = vm["log-format"].as<std::string>();
+  if (c->log_format != "text" && c->log_format != "json") return "--log-format must be text or json";
+  c->cors_origins = SplitList(vm["cors-origins"].as<std::string>());
+
+  struct SizeFlag { const char* name; uint64_t* out; };
+  uint64_t piece = 0;
+  for (auto [name, out] : {SizeFlag{"max-size", &c->max_size},
+                           SizeFlag{"checkpoint-bytes", &c->checkpoint_bytes},
+                           SizeFlag{"buffer-size", &piece}}) {
+    auto value = ParseByteSize(vm[name].as<std::string>());
+    if (!value) return std::string("--") + name + " is not a byte size";
+    *out = *value;
+  }
+  if (piece < 4096 || piece > (4u << 20)) return "--buffer-size must be between 4K and 4M";
+  c->piece_bytes = piece;
+  if (c->checkpoint_bytes == 0) return "--checkpoint-bytes must be positive";
+
+  struct TimeFlag { const char* name; std::chrono::seconds* out; };
+  for (auto [name, out] : {TimeFlag{"header-timeout", &c->header_timeout},
+                           TimeFlag{"idle-timeout", &c->idle_timeout},
+                           TimeFlag{"body-timeout", &c->body_timeout},
+                           TimeFlag{"expiration", &c->expiration},
+                           TimeFlag{"sweep-interval", &c->sweep_interval},
+                           TimeFlag{"shutdown-timeout", &c->shutdown_timeout}}) {
+    auto value = ParseDuration(vm[name].as<std::string>());
+    if (!value) return std::string("--") + name + " is not a duration (e.g. 30s, 15m, 24h, 7d)";
+    *out = *value;
+  }
+  if (c->sweep_interval.count() == 0) return "--sweep-interval must be positive";
+  return {};
+}
+
+}  // namespace
+
+std::optional<std::chrono::seconds> ParseDuration(const std::string& text) {
+  auto value = ParseScaled(text, {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}});
+  if (!value) return std::nullopt;
+  return std::chrono::seconds(*value);
+}
+
+std::optional<uint64_t> ParseByteSize(const std::string& text) {
+  return ParseScaled(text, {{'k', 1ull << 10}, {'m', 1ull << 20}, {'g', 1ull << 30},
+                            {'t', 1ull << 40}});
+}
+
+std::optional<ServerConfig> ParseServerConfig(int argc, char** argv, int* exit_code) {
+  po::options_description desc = Describe();
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    po::store(po::parse_environment(desc, EnvToOption), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "tuskd: " << e.what() << "\n(see tuskd --help)\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    *exit_code = 0;
+    return std::nullopt;
+  }
+  if (vm.count("version")) {
+    std::cout << "tuskd 0.1.0 (tus 1.0.0)\n";
+    *exit_code = 0;
+    return std::nullopt;
+  }
+  ServerConfig config;
+  if (std::string error = Apply(vm, &config); !error.empty()) {
+    std::cerr << "tuskd: " << error << "\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  return config;
+}
+
+}  // namespace tuskd::server

@@ -1,0 +1,44 @@
+// tuskd's configuration: every flag, with a matching TUSKD_* environment variable (the flag
+// wins). Parsed once at start-up; read-only afterwards, so safe to share between threads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tuskd::server {
+
+struct ServerConfig {
+  std::string host = "0.0.0.0";
+  uint16_t port = 1080;
+  std::string base_path = "/files/";  // always starts and ends with '/'
+  std::string data_dir = "./data";
+  uint64_t max_size = 0;  // bytes; 0: no limit
+  unsigned threads = 0;   // io threads; 0: one per core
+  unsigned commit_threads = 2;
+  uint64_t checkpoint_bytes = 64ull << 20;
+  size_t piece_bytes = 256 << 10;  // body bytes read per piece (the per-thread buffer)
+  std::chrono::seconds header_timeout{30};
+  std::chrono::seconds idle_timeout{120};
+  std::chrono::seconds body_timeout{60};  // longest a body may stall
+  std::chrono::seconds expiration{7 * 24 * 3600};  // 0: uploads never expire
+  std::chrono::seconds sweep_interval{60};
+  std::chrono::milliseconds lock_timeout{3000};  // wait for a holder to let go, then 423
+  std::chrono::seconds shutdown_timeout{10};
+  std::vector<std::string> cors_origins = {"*"};
+  bool behind_proxy = false;
+  std::string log_format = "text";  // text | json
+};
+
+// Parses argv and the environment. Returns nullopt after printing --help/--version (exit 0) or
+// an error (exit 2) to the given streams; *exit_code says which.
+std::optional<ServerConfig> ParseServerConfig(int argc, char** argv, int* exit_code);
+
+// "90", "90s", "15m", "24h", "7d" -> seconds; nullopt when malformed.
+std::optional<std::chrono::seconds> ParseDuration(const std::string& text);
+// "1048576", "512K", "64M", "2G", "1T" (binary multiples) -> bytes; nullopt when malformed.
+std::optional<uint64_t> ParseByteSize(const std::string& text);
+
+}  // namespace tuskd::server
