@@ -34,17 +34,34 @@ std::optional<std::string> MetadataValue(const Metadata& metadata, std::string_v
 std::optional<std::string> DecodeBase64(std::string_view text);
 std::string EncodeBase64(std::string_view bytes);
 
-// Upload-Checksum: "<algorithm> <base64 digest>". The algorithm name is lower-cased.
+// Upload-Checksum: "<algorithm> <base64 digest>", exactly one space. The algorithm name is
+// lower-cased and made of letters, digits and '-'. For md5, sha1, sha224, sha256, sha384 and
+// sha512 the digest must have that algorithm's size: a wrong-sized digest can never match, so it
+// is refused before any body byte is read. Failure kInvalidChecksumHeader otherwise.
 struct ChecksumHeader {
   std::string algorithm;
   std::string digest;  // raw bytes
 };
 std::variant<ChecksumHeader, Failure> ParseChecksumHeader(std::string_view text);
 
+// Upload-Concat (concatenation extension): "partial", or "final;" followed by the URLs of the
+// parts separated by spaces (extra spaces tolerated). Failure kInvalidConcat otherwise, including
+// a final without parts or a part URL holding control characters.
+struct UploadConcat {
+  bool partial = false;
+  std::vector<std::string> part_urls;  // non-empty exactly for a final upload, in order
+};
+std::variant<UploadConcat, Failure> ParseUploadConcat(std::string_view text);
+
+// Content-Type of a tus body: application/offset+octet-stream, compared case-insensitively,
+// with optional parameters after ';' tolerated (some HTTP stacks append a charset).
+bool IsOffsetContentType(std::string_view content_type);
+
 // Range: "bytes=a-b", "bytes=a-", "bytes=-n" against a resource of `size` bytes. A single range
-// only. Returns [first, last] inclusive, or nullopt when the header should be ignored
+// only. Returns [first, last] inclusive, or std::monostate when the header should be ignored
 // (malformed or multi-range: RFC 9110 lets a server send the whole resource), or Failure 416
-// when the range is well-formed but unsatisfiable.
+// when the range is well-formed but unsatisfiable; that Failure already carries
+// "Content-Range: bytes */<size>" as RFC 9110 asks of a 416.
 struct ByteRange {
   uint64_t first;
   uint64_t last;  // inclusive
@@ -52,6 +69,7 @@ struct ByteRange {
 std::variant<std::monostate, ByteRange, Failure> ParseRange(std::string_view text, uint64_t size);
 
 // IMF-fixdate (RFC 9110 section 5.6.7), e.g. "Sun, 06 Nov 1994 08:49:37 GMT", from unix seconds.
+// Returns "" for instants outside years 0000-9999, which the format cannot express.
 std::string FormatHttpDate(int64_t unix_seconds);
 
 }  // namespace tuskd::protocol

@@ -19,7 +19,9 @@ class DataFile {
   // Appends all of `bytes` at the end of the file, or fails. After a failure the file may hold
   // a prefix of `bytes`; the caller truncates back to a known length.
   virtual Status Append(std::span<const char> bytes) = 0;
-  // fdatasync: everything appended so far survives a crash once this returns Ok.
+  // fdatasync: everything appended so far survives a crash once this returns Ok. After a
+  // failure the unsynced bytes may be lost even if a later Sync succeeds (the kernel may drop
+  // the dirty pages and clear the error), so callers must not retry; they truncate instead.
   virtual Status Sync() = 0;
   virtual Status Truncate(uint64_t length) = 0;
   // Reads up to out.size() bytes at `offset`; *read is 0 at end of file.
@@ -37,7 +39,11 @@ class FileSystem {
   virtual Status Truncate(const std::string& path, uint64_t length) = 0;
   // NotFound when absent.
   virtual Status FileSize(const std::string& path, uint64_t* size) = 0;
+  // mkdir -p; directories it creates get mode 0700 (upload data is private to the server).
   virtual Status CreateDirs(const std::string& path) = 0;
+  // fsync of a directory: makes a file created in it survive a crash (its directory entry is
+  // not covered by the file's own fdatasync on every file system).
+  virtual Status SyncDir(const std::string& path) = 0;
 };
 
 // The real thing: POSIX open/write/fdatasync/ftruncate/pread. Never null; lives forever.

@@ -39,8 +39,11 @@ class UploadLockTable {
   UploadLockTable(const UploadLockTable&) = delete;
   UploadLockTable& operator=(const UploadLockTable&) = delete;
 
-  // Takes the lease if nobody holds it. `on_stop_request` is what RequestStop will call (from
-  // another thread) to wake the holder; it must be thread-safe and must not block.
+  // Takes the lease if nobody holds it; nullopt otherwise. `on_stop_request` is what
+  // RequestStop will call (from another thread) to wake the holder; it must be thread-safe and
+  // must not block. It runs outside the table's mutex and may run just after the lease is
+  // released, so it must capture what it touches by value (e.g. a weak_ptr), not a raw pointer.
+  // Every Lease must be destroyed before the table.
   std::optional<Lease> TryAcquire(const std::string& id, std::function<void()> on_stop_request);
   // Asks the current holder of `id` to let go: sets its stop flag and calls its callback once.
   // False when nobody holds it.

@@ -31,9 +31,10 @@ namespace tuskd::store {
 class StateDb;
 
 struct StoreOptions {
-  std::string data_dir;                 // holds db/ and uploads/
-  int64_t expiration_seconds = 0;       // unfinished uploads expire this long after last write; 0: never
-  FileSystem* fs = PosixFileSystem();   // the seam tests replace
+  std::string data_dir;  // holds db/ and uploads/
+  // Unfinished uploads expire this long after their last commit; 0: never.
+  int64_t expiration_seconds = 0;
+  FileSystem* fs = PosixFileSystem();  // the seam tests replace; must outlive the store
 };
 
 struct NewUpload {
@@ -50,31 +51,40 @@ class UploadReader;
 class UploadStore {
  public:
   // Opens or creates the store and runs recovery: every unfinished upload's data file is
-  // truncated to its committed length. Fails if the DB cannot be opened read-write.
+  // truncated to its committed length (a missing or short file is logged to stderr and left for
+  // tuskctl verify), and files of terminated/expired uploads are removed. Fails, with RocksDB's
+  // message, if the DB cannot be opened read-write.
   static Status Open(const StoreOptions& options, std::unique_ptr<UploadStore>* out);
   ~UploadStore();
   UploadStore(const UploadStore&) = delete;
   UploadStore& operator=(const UploadStore&) = delete;
 
   // Creates the record, an empty 0600 data file and the expiry entry, durably. `now` is unix s.
+  // A zero-length upload is complete at creation (sha256 of nothing, no expiry). Invalid for
+  // concat "final": building a final upload from its parts is not implemented yet.
   Status Create(const NewUpload& spec, int64_t now, UploadRecord* out);
-  // NotFound for an unknown (or invalid) id.
+  // NotFound for an unknown (or invalid) id; Corruption for a record that does not parse.
   Status Get(const std::string& id, UploadRecord* out) const;
 
-  // The caller must hold the upload's lease. Invalid unless the upload is receiving. Restores
-  // the hash state (Corruption if it does not match the record) and trims any uncommitted tail.
+  // The caller must hold the upload's lease (Invalid when nobody holds it). Invalid unless the
+  // upload is receiving and uncompressed (zstd writing is not implemented yet). Restores the
+  // hash state (Corruption if it does not match the record) and trims any uncommitted tail.
   Status OpenWriter(const std::string& id, std::unique_ptr<UploadWriter>* out);
-  // Reads the committed bytes. Works for any upload with a data file.
+  // Reads the committed bytes. Works for receiving and complete uploads; NotFound for
+  // terminated or expired ones.
   Status OpenReader(const std::string& id, std::unique_ptr<UploadReader>* out) const;
 
   // Termination: removes the data file; the record stays as a `terminated` tombstone so later
-  // requests get 410. The caller must hold the lease.
+  // requests get 410. The caller must hold the lease (Invalid when nobody holds it). Ok and
+  // no change for an upload that is already terminated or expired.
   Status Terminate(const std::string& id, int64_t now);
   // Marks unfinished uploads whose expires_at <= now as `expired` and removes their files.
-  // Skips uploads whose lease is held. Returns how many were expired in *count.
+  // Skips uploads whose lease is held (it takes each lease while expiring). Returns how many
+  // were expired in *count.
   Status SweepExpired(int64_t now, size_t* count);
 
-  // All records, for metrics and tools (a full scan; not for the request path).
+  // All records, for metrics and tools (a full scan; not for the request path). Records that do
+  // not parse are skipped and logged to stderr.
   Status ListUploads(std::vector<UploadRecord>* out) const;
 
   UploadLockTable& locks() { return locks_; }
@@ -85,6 +95,13 @@ class UploadStore {
   friend class UploadWriter;
   explicit UploadStore(const StoreOptions& options);
   Status Recover();
+  void RecoverDataFile(const UploadRecord& record);
+  // Moves a live record to `state` (terminated or expired) in one synced batch, then removes
+  // its file. `expiry_key`: the index entry to delete, when the caller already has it.
+  Status Retire(UploadRecord record, UploadState state, int64_t now,
+                std::optional<std::string> expiry_key);
+  Status ExpireOne(const std::string& key, const std::string& id, int64_t key_time, int64_t now,
+                   bool* expired);
 
   StoreOptions options_;
   std::unique_ptr<StateDb> db_;
@@ -102,15 +119,19 @@ class UploadWriter {
   UploadWriter& operator=(const UploadWriter&) = delete;
 
   // On failure the file is truncated back to its length before this call, so the uncommitted
-  // state stays consistent (NoSpace for ENOSPC).
+  // state stays consistent (NoSpace for ENOSPC). Invalid, writing nothing, when the bytes would
+  // run past a known length. Allocates nothing on success.
   Status Append(std::span<const char> bytes);
   // Declares a deferred length (Invalid if one is set or it is below offset()); takes effect at
   // the next Commit.
   Status SetLength(uint64_t length);
   // Durable commit of everything appended. When offset reaches length, the upload completes:
-  // state complete, sha256 set, expiry removed. A no-op when nothing changed.
+  // state complete, sha256 set, expiry and hash state removed. A no-op when nothing changed.
+  // On failure committed() is unchanged and the writer refuses Append and Commit (returning
+  // the same error) until Rollback: a retried fdatasync can report success over lost pages.
   Status Commit(int64_t now);
-  // Drops everything appended since the last commit (file truncated, hash restored).
+  // Drops everything appended since the last commit (file truncated, hash restored) and clears
+  // a failure left by Append or Commit.
   Status Rollback();
 
   uint64_t offset() const;          // committed + pending
@@ -122,6 +143,8 @@ class UploadWriter {
   friend class UploadStore;
   UploadWriter(UploadStore* store, UploadRecord record, RollingSha256 hash,
                std::unique_ptr<DataFile> file);
+  std::optional<uint64_t> length() const;  // pending or committed
+  UploadRecord NextRecord(int64_t now) const;
 
   UploadStore* store_;
   UploadRecord committed_;
@@ -130,6 +153,7 @@ class UploadWriter {
   std::unique_ptr<DataFile> file_;
   uint64_t pending_ = 0;
   std::optional<uint64_t> pending_length_;
+  Status failed_;  // set by a failure that leaves the file in an unknown state
 };
 
 // Reads an upload's committed bytes by uncompressed offset. Not thread-safe.

@@ -1,0 +1,34 @@
+#include "store/upload_id.h"
+
+#include <openssl/rand.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace tuskd::store {
+
+std::string NewUploadId() {
+  std::array<unsigned char, kUploadIdLength / 2> random;
+  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
+    // A CSPRNG failure is a broken system; a predictable id would be worse than stopping.
+    throw std::runtime_error("RAND_bytes failed: cannot generate an upload id");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(kUploadIdLength, '0');
+  for (size_t i = 0; i < random.size(); ++i) {
+    id[2 * i] = kHex[random[i] >> 4];
+    id[2 * i + 1] = kHex[random[i] & 0xf];
+  }
+  return id;
+}
+
+bool IsValidUploadId(std::string_view id) {
+  if (id.size() != kUploadIdLength) return false;
+  for (char c : id) {
+    // Lower-case hex only: ids become file names and keys, so exactly one spelling per id.
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+}  // namespace tuskd::store

@@ -1,0 +1,21 @@
+// UploadReader (declared in store/upload_store.h).
+#include <algorithm>
+
+#include "store/upload_store.h"
+
+namespace tuskd::store {
+
+UploadReader::UploadReader(std::unique_ptr<DataFile> file, uint64_t size)
+    : file_(std::move(file)), size_(size) {}
+
+UploadReader::~UploadReader() = default;
+
+Status UploadReader::Read(uint64_t offset, std::span<char> out, size_t* read) {
+  *read = 0;
+  if (offset >= size_) return Status::Ok();
+  // Bounded to the committed size: bytes past it may belong to a request still in flight.
+  size_t want = static_cast<size_t>(std::min<uint64_t>(out.size(), size_ - offset));
+  return file_->ReadAt(offset, out.first(want), read);
+}
+
+}  // namespace tuskd::store

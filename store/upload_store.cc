@@ -1,0 +1,278 @@
+#include "store/upload_store.h"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "store/state_db.h"
+#include "store/upload_id.h"
+
+namespace tuskd::store {
+namespace {
+
+// Recovery and sweep problems that must not stop the server are reported here; tuskctl verify
+// finds the same records later.
+void LogProblem(const std::string& what) {
+  std::fprintf(stderr, "tuskd store: %s\n", what.c_str());
+}
+
+bool Finished(UploadState state) {
+  return state == UploadState::kTerminated || state == UploadState::kExpired;
+}
+
+Status ValidateSpec(const NewUpload& spec) {
+  if (spec.concat == "final") {
+    // A final upload is built from its parts' bytes, which the store cannot do yet.
+    return Status::Invalid("concatenation of final uploads is not supported by the store yet");
+  }
+  if (!spec.concat.empty() && spec.concat != "partial") {
+    return Status::Invalid("unknown concat kind '" + spec.concat + "'");
+  }
+  if (!spec.concat_parts.empty()) return Status::Invalid("only a final upload has parts");
+  return Status::Ok();
+}
+
+}  // namespace
+
+UploadStore::UploadStore(const StoreOptions& options) : options_(options) {}
+
+UploadStore::~UploadStore() = default;
+
+Status UploadStore::Open(const StoreOptions& options, std::unique_ptr<UploadStore>* out) {
+  if (options.data_dir.empty()) return Status::Invalid("store: data_dir is empty");
+  if (options.fs == nullptr) return Status::Invalid("store: no file system");
+  std::unique_ptr<UploadStore> store(new UploadStore(options));
+  for (const char* sub : {"/uploads", "/db"}) {
+    if (Status made = options.fs->CreateDirs(options.data_dir + sub); !made.ok()) return made;
+  }
+  if (Status opened = StateDb::Open(options.data_dir + "/db", &store->db_); !opened.ok()) {
+    return opened;
+  }
+  if (Status recovered = store->Recover(); !recovered.ok()) return recovered;
+  *out = std::move(store);
+  return Status::Ok();
+}
+
+std::string UploadStore::DataPath(const std::string& id) const {
+  return options_.data_dir + "/uploads/" + id;
+}
+
+Status UploadStore::Recover() {
+  auto it = db_->NewIterator(Family::kUploads);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::optional<UploadRecord> record = ParseRecord(it->value().ToStringView());
+    if (!record || record->id != it->key().ToStringView()) {
+      LogProblem("recovery: record " + it->key().ToString() + " does not parse; left as is");
+    } else if (record->state == UploadState::kReceiving) {
+      RecoverDataFile(*record);
+    } else if (Finished(record->state)) {
+      // Terminate and the sweep remove the file after their batch; finish a removal that a
+      // crash interrupted.
+      if (Status removed = options_.fs->Remove(DataPath(record->id)); !removed.ok()) {
+        LogProblem("recovery: " + removed.ToString());
+      }
+    }
+  }
+  return FromRocks(it->status(), "recovery scan of uploads");
+}
+
+void UploadStore::RecoverDataFile(const UploadRecord& record) {
+  // Invariant I3: bytes past the committed data length were never acknowledged; dropping them
+  // keeps the file in step with the saved hash state.
+  const std::string path = DataPath(record.id);
+  uint64_t size = 0;
+  Status status = options_.fs->FileSize(path, &size);
+  if (!status.ok()) {
+    LogProblem("recovery: upload " + record.id + ": " + status.ToString());
+  } else if (size < record.data_length) {
+    LogProblem("recovery: upload " + record.id + ": data file has " + std::to_string(size) +
+               " bytes, record says " + std::to_string(record.data_length));
+  } else if (size > record.data_length) {
+    status = options_.fs->Truncate(path, record.data_length);
+    if (!status.ok()) LogProblem("recovery: " + status.ToString());
+  }
+}
+
+Status UploadStore::Create(const NewUpload& spec, int64_t now, UploadRecord* out) {
+  if (Status valid = ValidateSpec(spec); !valid.ok()) return valid;
+  UploadRecord record;
+  try {
+    record.id = NewUploadId();
+  } catch (const std::runtime_error& e) {
+    return Status::IOError(e.what());
+  }
+  record.length = spec.length;
+  record.metadata_raw = spec.metadata_raw;
+  record.metadata = spec.metadata;
+  record.created_at = record.updated_at = now;
+  record.concat = spec.concat;
+  if (record.length == 0u) {
+    record.state = UploadState::kComplete;  // nothing will ever be appended
+    record.sha256 = RollingSha256().HexDigest();
+  } else if (options_.expiration_seconds > 0) {
+    record.expires_at = now + options_.expiration_seconds;
+  }
+
+  // The file exists (and its directory entry is durable) before the record that names it.
+  std::unique_ptr<DataFile> file;
+  Status status = options_.fs->OpenForAppend(DataPath(record.id), &file);
+  if (status.ok()) status = options_.fs->SyncDir(options_.data_dir + "/uploads");
+  if (!status.ok()) return status;
+  file.reset();
+
+  StateBatch batch = db_->NewBatch();
+  batch.PutRecord(record);
+  if (record.state == UploadState::kReceiving) {
+    batch.PutHashState(record.id, RollingSha256().Serialize());
+  }
+  batch.MoveExpiry(record.id, std::nullopt, record.expires_at);
+  if (status = db_->Write(&batch); !status.ok()) {
+    (void)options_.fs->Remove(DataPath(record.id));  // an orphan file is harmless; try anyway
+    return status;
+  }
+  *out = std::move(record);
+  return Status::Ok();
+}
+
+Status UploadStore::Get(const std::string& id, UploadRecord* out) const {
+  if (!IsValidUploadId(id)) return Status::NotFound("invalid upload id");
+  return db_->GetRecord(id, out);
+}
+
+Status UploadStore::OpenWriter(const std::string& id, std::unique_ptr<UploadWriter>* out) {
+  UploadRecord record;
+  if (Status found = Get(id, &record); !found.ok()) return found;
+  if (!locks_.IsHeld(id)) return Status::Invalid("OpenWriter without the upload's lease");
+  if (record.state != UploadState::kReceiving) {
+    return Status::Invalid("upload " + id + " is " + std::string(ToString(record.state)));
+  }
+  if (record.compression != "none") {
+    return Status::Invalid("compression '" + record.compression + "' is not supported yet");
+  }
+  std::string blob;
+  Status status = db_->Get(Family::kHashState, id, &blob);
+  if (status.IsNotFound()) return Status::Corruption("upload " + id + " has no hash state");
+  if (!status.ok()) return status;
+  RollingSha256 hash;
+  if (status = RollingSha256::Deserialize(blob, record.offset, &hash); !status.ok()) {
+    return Status::Corruption("upload " + id + ": " + status.message());
+  }
+  std::unique_ptr<DataFile> file;
+  if (status = options_.fs->OpenForAppend(DataPath(id), &file); !status.ok()) return status;
+  if (file->Size() > record.data_length) {
+    // A tail from a request that failed before its commit (or crashed) is not part of the upload.
+    if (status = file->Truncate(record.data_length); !status.ok()) return status;
+  } else if (file->Size() < record.data_length) {
+    return Status::Corruption("upload " + id + ": data file has " + std::to_string(file->Size()) +
+                              " bytes, record says " + std::to_string(record.data_length));
+  }
+  out->reset(new UploadWriter(this, std::move(record), hash, std::move(file)));
+  return Status::Ok();
+}
+
+Status UploadStore::OpenReader(const std::string& id, std::unique_ptr<UploadReader>* out) const {
+  UploadRecord record;
+  if (Status found = Get(id, &record); !found.ok()) return found;
+  if (Finished(record.state)) {
+    return Status::NotFound("upload " + id + " is " + std::string(ToString(record.state)));
+  }
+  if (record.compression != "none") {
+    return Status::Invalid("compression '" + record.compression + "' is not supported yet");
+  }
+  std::unique_ptr<DataFile> file;
+  if (Status opened = options_.fs->OpenForRead(DataPath(id), &file); !opened.ok()) return opened;
+  if (file->Size() < record.data_length) {
+    return Status::Corruption("upload " + id + ": data file is shorter than its record");
+  }
+  out->reset(new UploadReader(std::move(file), record.offset));
+  return Status::Ok();
+}
+
+Status UploadStore::Terminate(const std::string& id, int64_t now) {
+  UploadRecord record;
+  if (Status found = Get(id, &record); !found.ok()) return found;
+  if (!locks_.IsHeld(id)) return Status::Invalid("Terminate without the upload's lease");
+  if (Finished(record.state)) return Status::Ok();
+  return Retire(std::move(record), UploadState::kTerminated, now, std::nullopt);
+}
+
+Status UploadStore::Retire(UploadRecord record, UploadState state, int64_t now,
+                           std::optional<std::string> expiry_key) {
+  StateBatch batch = db_->NewBatch();
+  if (expiry_key) {
+    batch.DeleteExpiryKey(*expiry_key);
+  } else {
+    batch.MoveExpiry(record.id, record.expires_at, std::nullopt);
+  }
+  record.state = state;
+  record.expires_at.reset();
+  record.updated_at = now;
+  batch.PutRecord(record);
+  batch.DeleteHashState(record.id);
+  if (Status written = db_->Write(&batch); !written.ok()) return written;
+  // After the batch: a crash here leaves a file that recovery removes, never a live record
+  // without its file.
+  if (Status removed = options_.fs->Remove(DataPath(record.id)); !removed.ok()) {
+    LogProblem(removed.ToString() + " (recovery retries)");
+  }
+  return Status::Ok();
+}
+
+Status UploadStore::SweepExpired(int64_t now, size_t* count) {
+  *count = 0;
+  auto it = db_->NewIterator(Family::kExpiry);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    int64_t expires_at = 0;
+    std::string id;
+    if (!ParseExpiryKey(it->key().ToStringView(), &expires_at, &id)) continue;
+    if (expires_at > now) break;  // keys are in time order
+    bool expired = false;
+    if (Status status = ExpireOne(it->key().ToString(), id, expires_at, now, &expired);
+        !status.ok()) {
+      return status;
+    }
+    if (expired) ++*count;
+  }
+  return FromRocks(it->status(), "expiry scan");
+}
+
+Status UploadStore::ExpireOne(const std::string& key, const std::string& id, int64_t key_time,
+                              int64_t now, bool* expired) {
+  // Taking the lease (not just testing it) keeps a request from opening a writer mid-sweep.
+  std::optional<UploadLockTable::Lease> lease = locks_.TryAcquire(id, [] {});
+  if (!lease) return Status::Ok();  // in use: not idle, whatever the index says
+  UploadRecord record;
+  Status status = Get(id, &record);
+  bool current = status.ok() && record.state == UploadState::kReceiving &&
+                 record.expires_at == key_time;
+  if (!current) {
+    if (status.IsCorruption()) {
+      LogProblem("sweep: " + status.ToString());
+      return Status::Ok();
+    }
+    if (!status.ok() && !status.IsNotFound()) return status;
+    StateBatch batch = db_->NewBatch();  // a stale index entry: drop it
+    batch.DeleteExpiryKey(key);
+    return db_->Write(&batch);
+  }
+  if (status = Retire(std::move(record), UploadState::kExpired, now, key); !status.ok()) {
+    return status;
+  }
+  *expired = true;
+  return Status::Ok();
+}
+
+Status UploadStore::ListUploads(std::vector<UploadRecord>* out) const {
+  out->clear();
+  auto it = db_->NewIterator(Family::kUploads);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::optional<UploadRecord> record = ParseRecord(it->value().ToStringView());
+    if (record) {
+      out->push_back(std::move(*record));
+    } else {
+      LogProblem("list: record " + it->key().ToString() + " does not parse; skipped");
+    }
+  }
+  return FromRocks(it->status(), "scan of uploads");
+}
+
+}  // namespace tuskd::store

@@ -1,0 +1,108 @@
+// UploadWriter (declared in store/upload_store.h): the PATCH path of DESIGN.md, steps 3-5.
+#include "store/state_db.h"
+#include "store/upload_store.h"
+
+namespace tuskd::store {
+
+UploadWriter::UploadWriter(UploadStore* store, UploadRecord record, RollingSha256 hash,
+                           std::unique_ptr<DataFile> file)
+    : store_(store),
+      committed_(std::move(record)),
+      committed_hash_(hash),
+      hash_(hash),
+      file_(std::move(file)) {}
+
+UploadWriter::~UploadWriter() = default;
+
+uint64_t UploadWriter::offset() const { return committed_.offset + pending_; }
+
+uint64_t UploadWriter::pending_bytes() const { return pending_; }
+
+std::optional<uint64_t> UploadWriter::length() const {
+  return pending_length_ ? pending_length_ : committed_.length;
+}
+
+Status UploadWriter::Append(std::span<const char> bytes) {
+  if (!failed_.ok()) return failed_;
+  if (std::optional<uint64_t> limit = length(); limit && bytes.size() > *limit - offset()) {
+    return Status::Invalid("append past the upload's length");
+  }
+  const uint64_t before = file_->Size();
+  if (Status written = file_->Append(bytes); !written.ok()) {
+    // The file may hold a prefix of `bytes`; cut it so file, hash and offset stay in step.
+    if (Status cut = file_->Truncate(before); !cut.ok()) failed_ = cut;
+    return written;
+  }
+  hash_.Update(bytes);
+  pending_ += bytes.size();
+  return Status::Ok();
+}
+
+Status UploadWriter::SetLength(uint64_t length) {
+  if (this->length()) return Status::Invalid("the upload's length is already set");
+  if (length < offset()) return Status::Invalid("length is below the upload's offset");
+  pending_length_ = length;
+  return Status::Ok();
+}
+
+UploadRecord UploadWriter::NextRecord(int64_t now) const {
+  UploadRecord next = committed_;
+  next.offset += pending_;
+  next.data_length = file_->Size();
+  next.updated_at = now;
+  if (pending_length_) next.length = pending_length_;
+  if (next.length && next.offset == *next.length) {
+    next.state = UploadState::kComplete;
+    next.sha256 = hash_.HexDigest();
+    next.expires_at.reset();
+  } else if (store_->options_.expiration_seconds > 0) {
+    next.expires_at = now + store_->options_.expiration_seconds;
+  } else {
+    next.expires_at.reset();
+  }
+  return next;
+}
+
+Status UploadWriter::Commit(int64_t now) {
+  if (!failed_.ok()) return failed_;
+  if (pending_ == 0 && !pending_length_) return Status::Ok();
+  // Data first: the batch below makes the new offset visible, so the bytes under it must
+  // already be durable (invariant I1).
+  if (Status synced = file_->Sync(); !synced.ok()) {
+    failed_ = synced;  // retrying fdatasync after a failure can report success over lost data
+    return synced;
+  }
+  UploadRecord next = NextRecord(now);
+  StateBatch batch = store_->db_->NewBatch();
+  batch.PutRecord(next);
+  if (next.complete()) {
+    batch.DeleteHashState(next.id);  // nothing will resume a complete upload
+  } else {
+    batch.PutHashState(next.id, hash_.Serialize());
+  }
+  batch.MoveExpiry(next.id, committed_.expires_at, next.expires_at);
+  if (Status written = store_->db_->Write(&batch); !written.ok()) {
+    failed_ = written;
+    return written;
+  }
+  committed_ = std::move(next);
+  committed_hash_ = hash_;
+  pending_ = 0;
+  pending_length_.reset();
+  return Status::Ok();
+}
+
+Status UploadWriter::Rollback() {
+  // Everything up to committed_.data_length was synced by an earlier commit; only the tail goes.
+  if (Status cut = file_->Truncate(committed_.data_length); !cut.ok()) {
+    failed_ = cut;
+    return cut;
+  }
+  hash_ = committed_hash_;
+  pending_ = 0;
+  pending_length_.reset();
+  failed_ = Status::Ok();
+  return Status::Ok();
+}
+
+}  // namespace tuskd::store

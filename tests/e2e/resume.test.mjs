@@ -1,0 +1,113 @@
+// An upload aborted mid-way and resumed by a new tus.Upload through findPreviousUploads() and
+// resumeFromPreviousUpload(): the server must keep the bytes it received (HEAD > 0) and the
+// resumed upload must continue from there, byte-exact.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+
+import { expectSameBytes, headOffset, makeBuffer, MiB, sha256 } from './lib/files.mjs';
+import { startServer } from './lib/server.mjs';
+import { MemoryUrlStorage, RecordingHttpStack, runUpload } from './lib/tus.mjs';
+
+const SIZE = 24 * MiB;
+const RATE = 16 * MiB; // bytes/s while the first attempt runs: ~1.5 s for the whole file
+
+// Polls HEAD until Upload-Offset is > 0 and has not changed for 300 ms (the server commits an
+// interrupted body when it notices the disconnect, which may be a moment after the abort).
+async function offsetAfterAbort(url) {
+  const deadline = Date.now() + 5000;
+  let offset = await headOffset(url);
+  let stableSince = Date.now();
+  while (Date.now() < deadline) {
+    if (offset > 0 && Date.now() - stableSince >= 300) break;
+    await sleep(50);
+    const now = await headOffset(url);
+    if (now !== offset) {
+      offset = now;
+      stableSince = Date.now();
+    }
+  }
+  return offset;
+}
+
+// First attempt: a slowed upload aborted once onProgress passes 40%. Resolves to its URL.
+async function uploadUntilAbort(data, options) {
+  const stack = new RecordingHttpStack({ bytesPerSecond: RATE });
+  let upload;
+  let done;
+  const aborted = new Promise((resolve, reject) => {
+    ({ upload, done } = runUpload(data, {
+      ...options,
+      httpStack: stack,
+      onProgress: (sent, total) => {
+        if (sent >= 0.4 * total && !upload._e2eAborted) {
+          upload._e2eAborted = true;
+          upload.abort().then(() => resolve(sent), reject);
+        }
+      },
+      onSuccess: () => reject(new Error('upload finished before it could be aborted')),
+      onError: reject,
+    }));
+  });
+  done.catch(() => {}); // failures reach `aborted` through onError
+  upload.start();
+  const sent = await aborted;
+  assert.ok(upload.url, 'the first attempt created the upload');
+  return { url: upload.url, sent, stack };
+}
+
+async function resumeAfterAbort(t, server, { chunkSize, fingerprintName }) {
+  const data = makeBuffer(SIZE, 4242 + (chunkSize ?? 0));
+  const expected = { length: SIZE, sha256: sha256(data) };
+  const urlStorage = new MemoryUrlStorage();
+  const common = {
+    endpoint: server.url,
+    urlStorage,
+    fingerprint: async () => fingerprintName,
+    metadata: { filename: `${fingerprintName}.bin` },
+    ...(chunkSize ? { chunkSize } : {}),
+  };
+
+  const first = await uploadUntilAbort(data, common);
+  const offset = await offsetAfterAbort(first.url);
+  assert.ok(offset > 0, `HEAD after the abort reports Upload-Offset ${offset}, expected > 0 ` +
+    `(the client had sent ${first.sent} of ${SIZE} bytes)`);
+  assert.ok(offset < SIZE, `HEAD after the abort reports ${offset}, expected < ${SIZE}`);
+
+  t.diagnostic(`aborted after ${first.sent} bytes sent; HEAD after the abort: ${offset}`);
+  const stack = new RecordingHttpStack();
+  const { upload, done } = runUpload(data, { ...common, httpStack: stack });
+  const previous = await upload.findPreviousUploads();
+  assert.equal(previous.length, 1, 'urlStorage holds the aborted upload');
+  assert.equal(previous[0].uploadUrl, first.url);
+  upload.resumeFromPreviousUpload(previous[0]);
+  upload.start();
+  await done;
+
+  assert.equal(upload.url, first.url, 'the resumed upload kept its URL');
+  assert.ok(!stack.log.some((e) => e.method === 'POST'), 'no new upload was created');
+  const head = stack.log.find((e) => e.method === 'HEAD');
+  assert.ok(head, 'the resumed upload asked for the offset');
+  assert.ok(head.resOffset >= offset, `its HEAD saw ${head.resOffset}, at least the ${offset} seen after the abort`);
+  const patches = stack.patches();
+  assert.ok(patches.length >= 1, 'the resumed upload sent PATCHes');
+  assert.equal(patches[0].reqOffset, head.resOffset, 'the first PATCH continued at the committed offset');
+  assert.equal(patches.at(-1).resOffset, SIZE);
+
+  assert.equal(await headOffset(first.url), SIZE);
+  await expectSameBytes(first.url, expected);
+}
+
+describe('abort and resume with tus-js-client', { timeout: 180_000 }, () => {
+  let server;
+  before(async () => { server = await startServer(); });
+  after(async () => { await server?.stop(); });
+
+  test('one PATCH for the whole file, aborted at ~40%, resumed', { timeout: 60_000 }, async (t) => {
+    await resumeAfterAbort(t, server, { fingerprintName: 'resume-single-patch' });
+  });
+
+  test('chunkSize 1 MiB, aborted at ~40%, resumed', { timeout: 60_000 }, async (t) => {
+    await resumeAfterAbort(t, server, { chunkSize: 1 * MiB, fingerprintName: 'resume-chunked' });
+  });
+});

@@ -1,0 +1,122 @@
+// Shared fixture for the UploadStore, UploadWriter and UploadReader tests: a store in a fresh
+// directory behind a FaultInjectionFileSystem, plus helpers to inspect files and the state DB
+// directly (what a crash or tuskctl would see).
+#pragma once
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "store/state_db.h"
+#include "store/upload_store.h"
+#include "tests/store/fault_injection_file_system.h"
+#include "tests/store/scoped_temp_dir.h"
+
+namespace tuskd::store {
+
+inline std::string OneShotSha256Hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), md, &size, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) {
+    hex.push_back(kHex[md[i] >> 4]);
+    hex.push_back(kHex[md[i] & 0xf]);
+  }
+  return hex;
+}
+
+inline std::span<const char> Bytes(std::string_view text) { return {text.data(), text.size()}; }
+
+class StoreTest : public ::testing::Test {
+ protected:
+  static constexpr int64_t kExpiration = 3600;
+
+  StoreTest() {
+    options_.data_dir = dir_.path();
+    options_.expiration_seconds = kExpiration;
+    options_.fs = &fs_;
+  }
+
+  void SetUp() override { OpenStore(); }
+
+  void OpenStore() {
+    Status status = UploadStore::Open(options_, &store_);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+  void CloseStore() { store_.reset(); }
+  void ReopenStore() {
+    CloseStore();
+    OpenStore();
+  }
+
+  UploadRecord CreateUpload(std::optional<uint64_t> length, int64_t now = 1000) {
+    NewUpload spec;
+    spec.length = length;
+    UploadRecord record;
+    Status status = store_->Create(spec, now, &record);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return record;
+  }
+
+  UploadRecord GetRecord(const std::string& id) {
+    UploadRecord record;
+    Status status = store_->Get(id, &record);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return record;
+  }
+
+  // Takes the lease, appends `data` and commits at `now`.
+  void AppendAndCommit(const std::string& id, std::string_view data, int64_t now = 2000) {
+    auto lease = store_->locks().TryAcquire(id, [] {});
+    ASSERT_TRUE(lease.has_value());
+    std::unique_ptr<UploadWriter> writer;
+    Status status = store_->OpenWriter(id, &writer);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    ASSERT_TRUE(writer->Append(Bytes(data)).ok());
+    status = writer->Commit(now);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+
+  std::string DataPath(const std::string& id) const { return dir_.path() + "/uploads/" + id; }
+
+  std::string ReadDataFile(const std::string& id) const {
+    std::ifstream in(DataPath(id), std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+
+  // Closes the store and runs `inspect` on its DB, as a tool would; the store stays closed.
+  void WithClosedDb(const std::function<void(StateDb&)>& inspect) {
+    CloseStore();
+    std::unique_ptr<StateDb> db;
+    Status status = StateDb::Open(dir_.path() + "/db", &db);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    inspect(*db);
+  }
+
+  bool HasKey(StateDb& db, Family family, const std::string& key) {
+    std::string value;
+    return db.Get(family, key, &value).ok();
+  }
+
+  size_t CountKeys(StateDb& db, Family family) {
+    size_t count = 0;
+    auto it = db.NewIterator(family);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
+    return count;
+  }
+
+  ScopedTempDir dir_;
+  FaultInjectionFileSystem fs_;
+  StoreOptions options_;
+  std::unique_ptr<UploadStore> store_;
+};
+
+}  // namespace tuskd::store
