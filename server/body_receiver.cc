@@ -1,10 +1,16 @@
 #include "server/body_receiver.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "server/store_bridge.h"
+#include "store/checksum_verifier.h"
 
 namespace tuskd::server {
 
 namespace asio = boost::asio;
+using protocol::ErrorCode;
+using protocol::Failure;
 
 namespace {
 
@@ -18,11 +24,49 @@ asio::awaitable<store::Status> CommitOffThread(Connection& connection,
   co_return status;
 }
 
+// The expected digest: the header's, or the trailer's (parsed and checked against the offered
+// algorithms). A Failure when a promised trailer is missing or unusable.
+std::variant<protocol::ChecksumHeader, Failure> ExpectedChecksum(Connection& connection,
+                                                                 const BodyChecksum& checksum) {
+  if (checksum.header) return *checksum.header;
+  auto trailer = connection.TrailerField("Upload-Checksum");
+  if (!trailer) return Failure{ErrorCode::kInvalidChecksumHeader, "no Upload-Checksum trailer", {}};
+  auto parsed = protocol::ParseChecksumHeader(*trailer);
+  if (auto* failure = std::get_if<Failure>(&parsed)) return std::move(*failure);
+  auto& header = std::get<protocol::ChecksumHeader>(parsed);
+  const auto& offered = connection.context().policy.checksum_algorithms;
+  if (std::find(offered.begin(), offered.end(), header.algorithm) == offered.end())
+    return Failure{ErrorCode::kUnsupportedChecksum, header.algorithm, {}};
+  return header;
+}
+
 }  // namespace
 
+BodyChecksum ChecksumFor(const Connection& connection,
+                         const std::optional<protocol::ChecksumHeader>& header) {
+  BodyChecksum checksum;
+  checksum.header = header;
+  if (!header && connection.head().chunked) {
+    if (auto announced = connection.head().headers.Get("Trailer")) {
+      std::string lower(*announced);
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      checksum.trailer = lower.find("upload-checksum") != std::string::npos;
+    }
+  }
+  return checksum;
+}
+
 asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection, store::UploadWriter& writer,
-                                            uint64_t limit) {
-  const uint64_t checkpoint = connection.context().config.checkpoint_bytes;
+                                            uint64_t limit, const BodyChecksum& checksum) {
+  const auto& policy = connection.context().policy;
+  std::optional<store::ChecksumVerifier> verifier;
+  if (checksum.header) verifier.emplace(std::vector<std::string>{checksum.header->algorithm});
+  else if (checksum.trailer) verifier.emplace(policy.checksum_algorithms);
+  // Unverified bytes must never become durable, so checkpoints wait for bodies without a sum.
+  const uint64_t checkpoint =
+      verifier ? UINT64_MAX : connection.context().config.checkpoint_bytes;
+
   ReceiveOutcome outcome;
   co_await connection.SendContinue();
   for (;;) {
@@ -31,11 +75,30 @@ asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection, store::Uploa
       outcome.end = piece.end;
       break;
     }
+    if (verifier) verifier->Update(piece.bytes);
     outcome.storage = writer.Append(piece.bytes);
     if (!outcome.storage.ok()) break;
     if (writer.pending_bytes() >= checkpoint) {
       outcome.storage = co_await CommitOffThread(connection, writer);
       if (!outcome.storage.ok()) break;
+    }
+  }
+  if (verifier) {
+    bool keep = false;
+    if (outcome.end == BodyEnd::kComplete && outcome.storage.ok()) {
+      auto expected = ExpectedChecksum(connection, checksum);
+      if (auto* failure = std::get_if<Failure>(&expected)) {
+        outcome.checksum_failure = std::move(*failure);
+      } else {
+        auto& sum = std::get<protocol::ChecksumHeader>(expected);
+        keep = verifier->Matches(sum.algorithm, sum.digest);
+        if (!keep) outcome.checksum_failure = Failure{ErrorCode::kChecksumMismatch, sum.algorithm, {}};
+      }
+    }
+    if (!keep) {
+      // A body that cannot be verified (cut, too large, failed) is dropped whole (tus checksum).
+      writer.Rollback();
+      co_return outcome;
     }
   }
   // Commit what arrived, however the body ended: a cut body keeps its bytes.
@@ -47,20 +110,23 @@ asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection, store::Uploa
   co_return outcome;
 }
 
-std::optional<protocol::ErrorCode> ErrorForOutcome(const ReceiveOutcome& outcome) {
-  using protocol::ErrorCode;
-  if (!outcome.storage.ok()) return ErrorFor(outcome.storage);
+std::optional<Failure> FailureForOutcome(const ReceiveOutcome& outcome) {
+  auto fail = [](ErrorCode code, std::string detail = {}) {
+    return Failure{code, std::move(detail), {}};
+  };
+  if (!outcome.storage.ok()) return fail(ErrorFor(outcome.storage), outcome.storage.message());
+  if (outcome.checksum_failure) return outcome.checksum_failure;
   switch (outcome.end) {
     case BodyEnd::kComplete: return std::nullopt;
     case BodyEnd::kClientGone: return std::nullopt;
-    case BodyEnd::kTimedOut: return ErrorCode::kRequestTimeout;
-    case BodyEnd::kHandedOver: return ErrorCode::kUploadInterrupted;
-    case BodyEnd::kShutdown: return ErrorCode::kShuttingDown;
-    case BodyEnd::kTooLarge: return ErrorCode::kSizeExceeded;
-    case BodyEnd::kMalformed: return ErrorCode::kBadRequest;
+    case BodyEnd::kTimedOut: return fail(ErrorCode::kRequestTimeout);
+    case BodyEnd::kHandedOver: return fail(ErrorCode::kUploadInterrupted);
+    case BodyEnd::kShutdown: return fail(ErrorCode::kShuttingDown);
+    case BodyEnd::kTooLarge: return fail(ErrorCode::kSizeExceeded);
+    case BodyEnd::kMalformed: return fail(ErrorCode::kBadRequest, "malformed chunked body");
     case BodyEnd::kNone: break;
   }
-  return ErrorCode::kInternal;
+  return fail(ErrorCode::kInternal);
 }
 
 }  // namespace tuskd::server

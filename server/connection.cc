@@ -188,6 +188,15 @@ bool Connection::BuildHead() {
   return true;
 }
 
+std::optional<std::string> Connection::TrailerField(std::string_view name) const {
+  // Beast adds trailer fields to the message's fields as it parses them.
+  if (!parser_ || !body_done_ || head_.headers.Has(name)) return std::nullopt;
+  const auto& fields = parser_->get();
+  auto found = fields.find(name);
+  if (found == fields.end()) return std::nullopt;
+  return std::string(found->value());
+}
+
 asio::awaitable<void> Connection::SendContinue() {
   if (!continue_pending_ || body_done_) co_return;
   continue_pending_ = false;
@@ -319,6 +328,7 @@ asio::awaitable<BodyPiece> Connection::NextChunkedPiece(uint64_t limit) {
 
 asio::awaitable<void> Connection::Respond(protocol::Response response) {
   http::response<http::string_body> res{static_cast<http::status>(response.status), 11};
+  if (response.status == 460) res.reason("Checksum Mismatch");  // tus' own status
   res.set("Tus-Resumable", protocol::kTusVersion);
   AddCorsHeaders(context_.config, head_, response.headers);
   for (auto& [name, value] : response.headers) res.insert(name, value);

@@ -70,6 +70,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // the request may carry (kTooLarge past it, with the fitting bytes delivered first).
   boost::asio::awaitable<BodyPiece> NextPiece(uint64_t limit);
   bool body_finished() const { return body_done_; }
+  // A field that came in the chunked body's trailer section (not in the head); only meaningful
+  // once the body is complete.
+  std::optional<std::string> TrailerField(std::string_view name) const;
   // Writes a response with the headers every response carries. Closes after it when the body
   // was not read to its end.
   boost::asio::awaitable<void> Respond(protocol::Response response);

@@ -12,6 +12,7 @@
 
 #include "server/connection.h"
 #include "server/store_bridge.h"
+#include "store/checksum_verifier.h"
 
 namespace tuskd::server {
 
@@ -33,7 +34,8 @@ protocol::ServerPolicy PolicyFor(const ServerConfig& config) {
   protocol::ServerPolicy policy;
   policy.max_size = config.max_size;
   policy.expiration = config.expiration.count() > 0;
-  policy.checksum_algorithms = {};  // the checksum extension arrives with its verifier
+  policy.checksum_algorithms = store::ChecksumVerifier::Supported();
+  policy.checksum_trailer = true;
   return policy;
 }
 

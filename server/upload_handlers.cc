@@ -33,23 +33,29 @@ std::vector<std::pair<std::string, std::string>> DecodedMetadata(const protocol:
 // Streams the body into the upload and answers: `success` for a complete body, the matching
 // error otherwise, nothing when the client is gone.
 asio::awaitable<void> ReceiveAndAnswer(Connection& connection, store::UploadWriter& writer,
-                                       uint64_t limit, bool creation, const std::string& location) {
+                                       uint64_t limit,
+                                       const std::optional<protocol::ChecksumHeader>& checksum,
+                                       const std::string& location) {
   auto& context = connection.context();
   bool was_complete = writer.committed().complete();
-  ReceiveOutcome outcome = co_await ReceiveBody(connection, writer, limit);
+  ReceiveOutcome outcome =
+      co_await ReceiveBody(connection, writer, limit, ChecksumFor(connection, checksum));
   protocol::UploadView view = ToView(writer.committed());
   if (!was_complete && writer.committed().complete()) context.metrics.CountCompleted();
-  auto error = ErrorForOutcome(outcome);
-  if (!error && outcome.end == BodyEnd::kClientGone) co_return;
-  if (creation && (!error || *error != ErrorCode::kSizeExceeded)) {
+  auto failure = FailureForOutcome(outcome);
+  if (!failure && outcome.end == BodyEnd::kClientGone) co_return;
+  bool creation = !location.empty();
+  bool body_refused =
+      failure && (outcome.checksum_failure || failure->code == ErrorCode::kSizeExceeded);
+  if (creation && !body_refused) {
     // The upload exists whatever happened to the body: tell the client where, and how far it got.
     co_await connection.Respond(protocol::CreatedResponse(view, location));
     co_return;
   }
-  if (error) {
-    protocol::Response response = ErrorResponse(*error, outcome.storage.ok() ? "" : outcome.storage.message());
-    response.headers.emplace_back("Upload-Offset", std::to_string(view.offset));
-    co_await connection.Respond(std::move(response));
+  if (failure) {
+    failure->headers.emplace_back("Upload-Offset", std::to_string(view.offset));
+    if (creation) failure->headers.emplace_back("Location", location);
+    co_await connection.Respond(ErrorResponse(*failure));
     co_return;
   }
   co_await connection.Respond(protocol::PatchedResponse(view, context.policy));
@@ -90,7 +96,7 @@ asio::awaitable<void> HandleCreate(Connection& connection) {
     co_await connection.Respond(ErrorResponse(ErrorCode::kInternal, status.message()));
     co_return;
   }
-  co_await ReceiveAndAnswer(connection, *writer, plan.max_body_bytes, true, location);
+  co_await ReceiveAndAnswer(connection, *writer, plan.max_body_bytes, plan.checksum, location);
 }
 
 asio::awaitable<void> HandleHead(Connection& connection, const std::string& id) {
@@ -142,7 +148,7 @@ asio::awaitable<void> HandlePatch(Connection& connection, const std::string& id)
     co_await connection.Respond(ErrorResponse(ErrorFor(status), status.message()));
     co_return;
   }
-  co_await ReceiveAndAnswer(connection, *writer, plan.max_body_bytes, false, "");
+  co_await ReceiveAndAnswer(connection, *writer, plan.max_body_bytes, plan.checksum, "");
 }
 
 asio::awaitable<void> HandleDelete(Connection& connection, const std::string& id) {
