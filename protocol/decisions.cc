@@ -101,6 +101,7 @@ std::variant<Response, Failure> DecideHead(const UploadView& upload, const Serve
   if (upload.sha256_hex && upload.state == UploadState::kComplete) {
     headers.emplace_back("Upload-Sha256", *upload.sha256_hex);
   }
+  AddReprDigest(upload, headers);
   // A HEAD's offset changes with every PATCH; a cached one would make a client resume wrongly.
   headers.emplace_back("Cache-Control", "no-store");
   return response;

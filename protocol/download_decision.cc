@@ -46,8 +46,11 @@ std::optional<std::string> InlineMediaType(std::string_view filetype) {
   });
   size_t slash = type.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == type.size()) return std::nullopt;
-  bool well_formed = std::all_of(type.begin(), type.begin() + slash, IsMediaTypeChar) &&
-                     std::all_of(type.begin() + slash + 1, type.end(), IsMediaTypeChar);
+  std::string_view view = type;
+  std::string_view top = view.substr(0, slash);
+  std::string_view sub = view.substr(slash + 1);
+  bool well_formed = std::all_of(top.begin(), top.end(), IsMediaTypeChar) &&
+                     std::all_of(sub.begin(), sub.end(), IsMediaTypeChar);
   if (!well_formed || !IsInertMediaType(type)) return std::nullopt;
   return type;
 }
@@ -110,8 +113,9 @@ void AddContentHeaders(const UploadView& upload, HeaderList& headers) {
   std::optional<std::string> inline_type = filetype ? InlineMediaType(*filetype) : std::nullopt;
   if (inline_type) {
     headers.emplace_back("Content-Type", std::move(*inline_type));
-    if (filename)
+    if (filename) {
       headers.emplace_back("Content-Disposition", ContentDisposition("inline", filename));
+    }
   } else {
     headers.emplace_back("Content-Type", "application/octet-stream");
     headers.emplace_back("Content-Disposition", ContentDisposition("attachment", filename));
@@ -152,6 +156,9 @@ std::variant<DownloadPlan, Failure> DecideDownload(const RequestHead& head,
   }
   headers.emplace_back("Content-Length", std::to_string(plan.count));
   AddContentHeaders(upload, headers);
+  // Want-Repr-Digest may ask for others, but sha-256 is the one digest we hold (RFC 9530 lets
+  // a server send what it has).
+  AddReprDigest(upload, headers);
   headers.emplace_back("Accept-Ranges", "bytes");
   headers.emplace_back("X-Content-Type-Options", "nosniff");
   headers.emplace_back("Cache-Control", "no-store");

@@ -32,6 +32,7 @@ enum class ErrorCode {
   // 404
   kNotFound,                // no such route
   kUploadNotFound,          // no such upload
+  kPredictionNotFound,      // no prediction for this upload or hash (yet)
   // 405
   kMethodNotAllowed,
   // 408

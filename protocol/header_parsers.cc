@@ -143,7 +143,7 @@ std::string EncodeBase64(std::string_view bytes) {
     size_t n = std::min<size_t>(3, bytes.size() - i);
     uint32_t quantum = 0;
     for (size_t j = 0; j < 3; ++j) {
-      quantum = quantum << 8 | (j < n ? static_cast<unsigned char>(bytes[i + j]) : 0u);
+      quantum = quantum << 8 | (j < n ? static_cast<unsigned char>(bytes[i + j]) : 0U);
     }
     for (size_t j = 0; j < 4; ++j) {
       text.push_back(j <= n ? kBase64Alphabet[quantum >> (18 - 6 * j) & 0x3f] : '=');
@@ -239,16 +239,16 @@ std::string FormatHttpDate(int64_t unix_seconds) {
                                                             "Thu", "Fri", "Sat"};
   static constexpr std::array<std::string_view, 12> kMonths = {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::time_t time = static_cast<std::time_t>(unix_seconds);
+  auto time = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   if (gmtime_r(&time, &tm) == nullptr) return {};
   int year = tm.tm_year + 1900;
   if (year < 0 || year > 9999) return {};
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+  std::array<char, 64> buffer{};
+  std::snprintf(buffer.data(), buffer.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT",
                 kDays[tm.tm_wday].data(), tm.tm_mday, kMonths[tm.tm_mon].data(), year, tm.tm_hour,
                 tm.tm_min, tm.tm_sec);
-  return buffer;
+  return buffer.data();
 }
 
 }  // namespace tuskd::protocol

@@ -1,5 +1,6 @@
 #include "protocol/response.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "protocol/request_head.h"
@@ -8,10 +9,8 @@ namespace tuskd::protocol {
 namespace {
 
 bool HasHeader(const HeaderList& headers, std::string_view name) {
-  for (const auto& [key, value] : headers) {
-    if (EqualsIgnoreCase(key, name)) return true;
-  }
-  return false;
+  return std::any_of(headers.begin(), headers.end(),
+                     [&](const auto& field) { return EqualsIgnoreCase(field.first, name); });
 }
 
 }  // namespace

@@ -28,6 +28,10 @@ bool IsFinished(const UploadView& upload);
 // Appends Upload-Expires while the upload is unfinished and has an expiry.
 void AddUploadExpires(const UploadView& upload, HeaderList& headers);
 
+// Appends Repr-Digest (RFC 9530: "sha-256=:<base64>:") for a complete upload, whose whole
+// representation is known; nothing otherwise.
+void AddReprDigest(const UploadView& upload, HeaderList& headers);
+
 // A Failure that carries no extra response headers.
 Failure Fail(ErrorCode code, std::string detail = {});
 

@@ -108,9 +108,18 @@ void StateBatch::DeleteExpiryKey(std::string_view key) {
   batch_.Delete(db_->handle(Family::kExpiry), key);
 }
 
+void StateBatch::Put(Family family, std::string_view key, std::string_view value) {
+  batch_.Put(db_->handle(family), key, value);
+}
+
+void StateBatch::Delete(Family family, std::string_view key) {
+  batch_.Delete(db_->handle(family), key);
+}
+
 Status StateDb::Open(const std::string& path, std::unique_ptr<StateDb>* out) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : FamiliesToOpen(path)) descriptors.emplace_back(name, FamilyOptions());
+  for (const std::string& name : FamiliesToOpen(path))
+    descriptors.emplace_back(name, FamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status opened = rocksdb::DB::Open(DbOptions(), path, descriptors, &handles, &raw);
@@ -151,8 +160,9 @@ Status StateDb::CheckSchema() {
   if (found.IsNotFound()) {
     rocksdb::WriteOptions sync;
     sync.sync = true;
-    return FromRocks(db_->Put(sync, handle(Family::kMeta), kSchemaKey, std::to_string(kSchemaVersion)),
-                     "write schema version");
+    return FromRocks(
+        db_->Put(sync, handle(Family::kMeta), kSchemaKey, std::to_string(kSchemaVersion)),
+        "write schema version");
   }
   if (!found.ok()) return found;
   int version = 0;
@@ -168,8 +178,8 @@ Status StateDb::CheckSchema() {
 }
 
 Status StateDb::Get(Family family, std::string_view key, std::string* value) const {
-  rocksdb::Status status =
-      db_->Get(rocksdb::ReadOptions(), handle(family), rocksdb::Slice(key.data(), key.size()), value);
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handle(family),
+                                    rocksdb::Slice(key.data(), key.size()), value);
   if (status.IsNotFound()) return Status::NotFound(std::string(key));
   return FromRocks(status, "RocksDB get");
 }
@@ -194,7 +204,8 @@ Status StateDb::Write(StateBatch* batch) {
 }
 
 std::unique_ptr<rocksdb::Iterator> StateDb::NewIterator(Family family) const {
-  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), handle(family)));
+  return std::unique_ptr<rocksdb::Iterator>(
+      db_->NewIterator(rocksdb::ReadOptions(), handle(family)));
 }
 
 }  // namespace tuskd::store

@@ -44,6 +44,9 @@ class StateBatch {
   void MoveExpiry(const std::string& id, std::optional<int64_t> before,
                   std::optional<int64_t> after);
   void DeleteExpiryKey(std::string_view key);
+  // Raw writes for the families that hold JSON documents keyed by hash (predictions, jobs).
+  void Put(Family family, std::string_view key, std::string_view value);
+  void Delete(Family family, std::string_view key);
 
  private:
   friend class StateDb;

@@ -47,6 +47,7 @@ Status UploadStore::Open(const StoreOptions& options, std::unique_ptr<UploadStor
   if (Status opened = StateDb::Open(options.data_dir + "/db", &store->db_); !opened.ok()) {
     return opened;
   }
+  store->pipeline_ = std::make_unique<CompletionPipeline>(store->db_.get());
   if (Status recovered = store->Recover(); !recovered.ok()) return recovered;
   *out = std::move(store);
   return Status::Ok();
@@ -125,7 +126,14 @@ Status UploadStore::Create(const NewUpload& spec, int64_t now, UploadRecord* out
     batch.PutHashState(record.id, RollingSha256().Serialize());
   }
   batch.MoveExpiry(record.id, std::nullopt, record.expires_at);
-  if (status = db_->Write(&batch); !status.ok()) {
+  std::unique_lock<std::mutex> staged;
+  if (record.complete()) staged = pipeline_->StageCompletion(&record, &batch);
+  status = db_->Write(&batch);
+  if (staged.owns_lock()) {
+    staged.unlock();
+    pipeline_->NotifyQueued();
+  }
+  if (!status.ok()) {
     (void)options_.fs->Remove(DataPath(record.id));  // an orphan file is harmless; try anyway
     return status;
   }
@@ -242,8 +250,8 @@ Status UploadStore::ExpireOne(const std::string& key, const std::string& id, int
   if (!lease) return Status::Ok();  // in use: not idle, whatever the index says
   UploadRecord record;
   Status status = Get(id, &record);
-  bool current = status.ok() && record.state == UploadState::kReceiving &&
-                 record.expires_at == key_time;
+  bool current =
+      status.ok() && record.state == UploadState::kReceiving && record.expires_at == key_time;
   if (!current) {
     if (status.IsCorruption()) {
       LogProblem("sweep: " + status.ToString());

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "store/completion_pipeline.h"
 #include "store/file_system.h"
 #include "store/rolling_sha256.h"
 #include "store/status.h"
@@ -41,7 +42,7 @@ struct NewUpload {
   std::optional<uint64_t> length;  // nullopt: deferred
   std::string metadata_raw;
   std::vector<std::pair<std::string, std::string>> metadata;
-  std::string concat;              // "", "partial" or "final"
+  std::string concat;  // "", "partial" or "final"
   std::vector<std::string> concat_parts;
 };
 
@@ -88,6 +89,8 @@ class UploadStore {
   Status ListUploads(std::vector<UploadRecord>* out) const;
 
   UploadLockTable& locks() { return locks_; }
+  // The prediction cache and job queue that completions feed.
+  CompletionPipeline& pipeline() { return *pipeline_; }
   const StoreOptions& options() const { return options_; }
   std::string DataPath(const std::string& id) const;  // id must be valid
 
@@ -105,6 +108,7 @@ class UploadStore {
 
   StoreOptions options_;
   std::unique_ptr<StateDb> db_;
+  std::unique_ptr<CompletionPipeline> pipeline_;
   UploadLockTable locks_;
 };
 
@@ -134,8 +138,8 @@ class UploadWriter {
   // a failure left by Append or Commit.
   Status Rollback();
 
-  uint64_t offset() const;          // committed + pending
-  uint64_t pending_bytes() const;   // appended since the last commit
+  uint64_t offset() const;         // committed + pending
+  uint64_t pending_bytes() const;  // appended since the last commit
   const UploadRecord& committed() const { return committed_; }
   const RollingSha256& hash() const { return hash_; }
 

@@ -81,7 +81,15 @@ Status UploadWriter::Commit(int64_t now) {
     batch.PutHashState(next.id, hash_.Serialize());
   }
   batch.MoveExpiry(next.id, committed_.expires_at, next.expires_at);
-  if (Status written = store_->db_->Write(&batch); !written.ok()) {
+  // Completion joins the prediction queue in this same batch (I7).
+  std::unique_lock<std::mutex> staged;
+  if (next.complete()) staged = store_->pipeline_->StageCompletion(&next, &batch);
+  Status written = store_->db_->Write(&batch);
+  if (staged.owns_lock()) {
+    staged.unlock();
+    store_->pipeline_->NotifyQueued();
+  }
+  if (!written.ok()) {
     failed_ = written;
     return written;
   }

@@ -1,0 +1,180 @@
+#include "store/completion_pipeline.h"
+
+#include <algorithm>
+
+#include "store/state_db.h"
+
+namespace tuskd::store {
+
+using nlohmann::json;
+
+nlohmann::json JobToJson(const PredictionJob& job) {
+  return json{{"sha256", job.sha256},         {"uploads", job.uploads},
+              {"attempts", job.attempts},     {"next_attempt_at", job.next_attempt_at},
+              {"created_at", job.created_at}, {"last_error", job.last_error}};
+}
+
+bool JobFromJson(const nlohmann::json& j, PredictionJob* job) {
+  try {
+    job->sha256 = j.at("sha256").get<std::string>();
+    job->uploads = j.at("uploads").get<std::vector<std::string>>();
+    job->attempts = j.value("attempts", 0);
+    job->next_attempt_at = j.value("next_attempt_at", int64_t{0});
+    job->created_at = j.value("created_at", int64_t{0});
+    job->last_error = j.value("last_error", std::string());
+    return true;
+  } catch (const json::exception&) {
+    return false;
+  }
+}
+
+Status CompletionPipeline::ReadJob(const std::string& sha256, PredictionJob* job) const {
+  std::string value;
+  Status status = db_->Get(Family::kJobs, sha256, &value);
+  if (!status.ok()) return status;
+  json parsed = json::parse(value, nullptr, false);
+  if (parsed.is_discarded() || !JobFromJson(parsed, job))
+    return Status::Corruption("unreadable prediction job " + sha256);
+  return Status::Ok();
+}
+
+std::unique_lock<std::mutex> CompletionPipeline::StageCompletion(UploadRecord* record,
+                                                                 StateBatch* batch) {
+  std::unique_lock lock(mu_);
+  const std::string& sha256 = record->sha256.value();
+  std::string value;
+  if (db_->Get(Family::kPredictions, sha256, &value).ok()) {
+    json cached = json::parse(value, nullptr, false);
+    if (!cached.is_discarded() && cached.value("status", "") == "done") {
+      record->prediction = json{{"cache_hit", true}};
+      return lock;
+    }
+  }
+  // A job for this content may already be queued or running: join it rather than run twice.
+  PredictionJob job;
+  bool joined = ReadJob(sha256, &job).ok();
+  if (!joined) {
+    job = PredictionJob{};
+    job.sha256 = sha256;
+    job.created_at = record->updated_at;
+  }
+  if (std::find(job.uploads.begin(), job.uploads.end(), record->id) == job.uploads.end())
+    job.uploads.push_back(record->id);
+  batch->Put(Family::kJobs, sha256, JobToJson(job).dump());
+  // cache_hit: this upload's result comes from a run it did not cause.
+  record->prediction = json{{"cache_hit", joined}};
+  return lock;
+}
+
+Status CompletionPipeline::StatusFor(const std::string& sha256, PredictionStatus* out) const {
+  *out = PredictionStatus{};
+  out->sha256 = sha256;
+  PredictionJob job;
+  // A queued job is the current truth, even over an older failed result.
+  if (ReadJob(sha256, &job).ok()) {
+    std::lock_guard lock(mu_);
+    out->status = running_.count(sha256) ? "running" : "pending";
+    out->error = job.last_error;
+    out->attempts = job.attempts;
+    out->updated_at = job.created_at;
+    return Status::Ok();
+  }
+  std::string value;
+  Status status = db_->Get(Family::kPredictions, sha256, &value);
+  if (!status.ok()) return status;
+  json stored = json::parse(value, nullptr, false);
+  if (stored.is_discarded()) return Status::Corruption("unreadable prediction " + sha256);
+  out->status = stored.value("status", "failed");
+  out->result = stored.value("result", json());
+  out->error = stored.value("error", std::string());
+  out->attempts = stored.value("attempts", 0);
+  out->updated_at = stored.value("updated_at", int64_t{0});
+  return Status::Ok();
+}
+
+Status CompletionPipeline::ListJobs(std::vector<PredictionJob>* out) const {
+  out->clear();
+  auto it = db_->NewIterator(Family::kJobs);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    PredictionJob job;
+    json parsed = json::parse(it->value().ToString(), nullptr, false);
+    if (!parsed.is_discarded() && JobFromJson(parsed, &job)) out->push_back(std::move(job));
+  }
+  return FromRocks(it->status(), "listing jobs");
+}
+
+size_t CompletionPipeline::QueueDepth() const {
+  std::vector<PredictionJob> jobs;
+  ListJobs(&jobs);
+  return jobs.size();
+}
+
+bool CompletionPipeline::ClaimNext(int64_t now, PredictionJob* job, int64_t* next_due) {
+  std::vector<PredictionJob> jobs;
+  ListJobs(&jobs);
+  std::lock_guard lock(mu_);
+  *next_due = 0;
+  const PredictionJob* best = nullptr;
+  for (const auto& candidate : jobs) {
+    if (running_.count(candidate.sha256)) continue;
+    if (candidate.next_attempt_at > now) {
+      if (*next_due == 0 || candidate.next_attempt_at < *next_due)
+        *next_due = candidate.next_attempt_at;
+      continue;
+    }
+    if (!best || candidate.created_at < best->created_at) best = &candidate;
+  }
+  if (!best) return false;
+  *job = *best;
+  running_.insert(job->sha256);
+  return true;
+}
+
+Status CompletionPipeline::Finish(const PredictionJob& job, const PredictionOutcome& outcome,
+                                  const std::string& predictor, const RetryPolicy& retry,
+                                  int64_t now) {
+  std::lock_guard lock(mu_);
+  running_.erase(job.sha256);
+  PredictionJob current;
+  if (!ReadJob(job.sha256, &current).ok()) current = job;
+  current.attempts = job.attempts + 1;
+  StateBatch batch = db_->NewBatch();
+  bool final = outcome.ok || !outcome.retryable || current.attempts >= retry.max_attempts;
+  if (final) {
+    json stored{{"status", outcome.ok ? "done" : "failed"},
+                {"sha256", job.sha256},
+                {"result", outcome.ok ? outcome.result : json()},
+                {"error", outcome.error},
+                {"predictor", predictor},
+                {"attempts", current.attempts},
+                {"updated_at", now}};
+    batch.Put(Family::kPredictions, job.sha256, stored.dump());
+    batch.Delete(Family::kJobs, job.sha256);
+  } else {
+    int64_t delay = retry.backoff.count() * (int64_t{1} << std::min(current.attempts - 1, 20));
+    current.next_attempt_at = now + std::min<int64_t>(delay, retry.max_backoff.count());
+    current.last_error = outcome.error;
+    batch.Put(Family::kJobs, job.sha256, JobToJson(current).dump());
+  }
+  return db_->Write(&batch);
+}
+
+void CompletionPipeline::NotifyQueued() {
+  {
+    std::lock_guard lock(mu_);
+    ++generation_;
+  }
+  cv_.notify_all();
+}
+
+uint64_t CompletionPipeline::generation() const {
+  std::lock_guard lock(mu_);
+  return generation_;
+}
+
+void CompletionPipeline::WaitForWork(uint64_t seen, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, timeout, [&] { return generation_ != seen; });
+}
+
+}  // namespace tuskd::store

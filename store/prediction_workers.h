@@ -1,0 +1,43 @@
+// The threads that run predictions: each claims a due job from the CompletionPipeline, feeds
+// the bytes of an upload holding that content to the Predictor, and records the outcome
+// (retrying with backoff per RetryPolicy). Jobs are durable, so what a stop or crash leaves
+// unfinished runs after the next start (I7). Start/Stop from one thread.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "store/completion_pipeline.h"
+#include "store/predictor.h"
+
+namespace tuskd::store {
+
+class UploadStore;
+
+class PredictionWorkers {
+ public:
+  PredictionWorkers(UploadStore* store, std::shared_ptr<Predictor> predictor, RetryPolicy retry,
+                    size_t threads);
+  ~PredictionWorkers();  // Stop()
+  PredictionWorkers(const PredictionWorkers&) = delete;
+  PredictionWorkers& operator=(const PredictionWorkers&) = delete;
+
+  void Start();
+  // Lets running predictions finish (their timeouts bound this), then joins the threads.
+  void Stop();
+
+ private:
+  void Loop();
+  PredictionOutcome Run(const PredictionJob& job);
+
+  UploadStore* store_;
+  std::shared_ptr<Predictor> predictor_;
+  RetryPolicy retry_;
+  size_t thread_count_;
+  std::atomic<bool> stopping_{false};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace tuskd::store
