@@ -5,6 +5,7 @@
 
 #include "server/server.h"
 #include "server/server_config.h"
+#include "store/prediction_workers.h"
 #include "store/upload_store.h"
 
 int main(int argc, char** argv) {
@@ -23,10 +24,25 @@ int main(int argc, char** argv) {
               << status.ToString() << "\n";
     return 1;
   }
+  tuskd::store::PredictorOptions predictor_options;
+  predictor_options.timeout = config->predictor_timeout;
+  predictor_options.max_concurrency = config->predictor_concurrency;
+  std::string error;
+  std::shared_ptr<tuskd::store::Predictor> predictor =
+      tuskd::store::MakePredictor(config->predictor, predictor_options, &error);
+  if (!predictor) {
+    std::cerr << "tuskd: --predictor " << config->predictor << ": " << error << "\n";
+    return 2;
+  }
+  tuskd::store::RetryPolicy retry;
+  retry.max_attempts = config->predictor_attempts;
+  // Jobs queued before a stop or crash run now (I7).
+  tuskd::store::PredictionWorkers workers(store.get(), predictor, retry,
+                                          config->predictor_concurrency);
+  workers.Start();
   int code = 0;
   {
     tuskd::server::Server server(*config, *store);
-    std::string error;
     if (!server.Listen(&error)) {
       std::cerr << "tuskd: " << error << "\n";
       return 1;
@@ -36,6 +52,7 @@ int main(int argc, char** argv) {
               << config->base_path << std::endl;
     code = server.Run();
   }
+  workers.Stop();
   store.reset();  // closes RocksDB cleanly
   return code;
 }

@@ -3,6 +3,7 @@
 #include "protocol/decisions.h"
 #include "server/connection.h"
 #include "server/cors.h"
+#include "server/prediction_endpoints.h"
 #include "server/upload_handlers.h"
 #include "store/upload_id.h"
 
@@ -19,6 +20,9 @@ Route ResolveRoute(std::string_view path, std::string_view base_path) {
     route.kind = Route::Kind::kHealth;
   } else if (path == "/metrics") {
     route.kind = Route::Kind::kMetrics;
+  } else if (path.substr(0, 13) == "/predictions/") {
+    route.kind = Route::Kind::kPredictionByHash;
+    route.id = std::string(path.substr(13));
   } else if (path == base_path || path == base_no_slash) {
     route.kind = Route::Kind::kCollection;
   } else if (path.substr(0, base_path.size()) == base_path) {
@@ -83,6 +87,9 @@ asio::awaitable<void> ServeRequest(Connection& connection) {
           PlainText(200, context.metrics.Render(), "text/plain; version=0.0.4"));
     case Route::Kind::kUnknown:
       co_return co_await connection.Respond(ErrorResponse(ErrorCode::kNotFound));
+    case Route::Kind::kPredictionByHash:
+      if (method != "GET") co_return co_await connection.Respond(MethodNotAllowed("GET"));
+      co_return co_await HandleHashPrediction(connection, route.id);
     default:
       break;
   }
@@ -103,7 +110,11 @@ asio::awaitable<void> ServeRequest(Connection& connection) {
     co_return co_await connection.Respond(ErrorResponse(ErrorCode::kUploadNotFound));
   }
   if (route.kind == Route::Kind::kUploadSub) {
-    co_return co_await connection.Respond(ErrorResponse(ErrorCode::kNotFound));
+    if (route.sub != "prediction") {
+      co_return co_await connection.Respond(ErrorResponse(ErrorCode::kNotFound));
+    }
+    if (method != "GET") co_return co_await connection.Respond(MethodNotAllowed("GET"));
+    co_return co_await HandleUploadPrediction(connection, route.id);
   }
   co_await ServeUpload(connection, method, route.id);
 }

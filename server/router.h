@@ -15,9 +15,11 @@ class Connection;
 
 // Where a path points, independent of the method.
 struct Route {
-  enum class Kind { kCollection, kUpload, kUploadSub, kHealth, kMetrics, kUnknown };
+  enum class Kind {
+    kCollection, kUpload, kUploadSub, kPredictionByHash, kHealth, kMetrics, kUnknown
+  };
   Kind kind = Kind::kUnknown;
-  std::string id;   // kUpload, kUploadSub
+  std::string id;   // kUpload, kUploadSub; the hash for kPredictionByHash
   std::string sub;  // kUploadSub: what follows "<id>/"
 };
 Route ResolveRoute(std::string_view path, std::string_view base_path);

@@ -78,7 +78,11 @@ po::options_description Describe() {
       ("shutdown-timeout", po::value<std::string>()->default_value("10s"), "on SIGTERM/SIGINT, longest wait for in-flight requests")
       ("cors-origins", po::value<std::string>()->default_value("*"), "comma-separated allowed browser origins ('*': any)")
       ("behind-proxy", po::bool_switch(), "trust Forwarded / X-Forwarded-Host / X-Forwarded-Proto for Location URLs")
-      ("log-format", po::value<std::string>()->default_value("text"), "text | json");
+      ("log-format", po::value<std::string>()->default_value("text"), "text | json")
+      ("predictor", po::value<std::string>()->default_value("builtin:content-info"), "what runs on each new content hash: builtin:content-info | exec:/path/to/program | http(s)://host/path")
+      ("predictor-timeout", po::value<std::string>()->default_value("60s"), "longest one exec/http prediction may take")
+      ("predictor-concurrency", po::value<unsigned>()->default_value(2), "predictions run at once")
+      ("predictor-attempts", po::value<unsigned>()->default_value(5), "tries of a failing prediction (backoff doubles from 2s) before it is recorded as failed");
   return d;
 }
 
@@ -109,6 +113,13 @@ std::string Apply(const po::variables_map& vm, ServerConfig* c) {
   c->log_format = vm["log-format"].as<std::string>();
   if (c->log_format != "text" && c->log_format != "json") return "--log-format must be text or json";
   c->cors_origins = SplitList(vm["cors-origins"].as<std::string>());
+  c->predictor = vm["predictor"].as<std::string>();
+  c->predictor_concurrency = std::max(1u, vm["predictor-concurrency"].as<unsigned>());
+  c->predictor_attempts = static_cast<int>(std::max(1u, vm["predictor-attempts"].as<unsigned>()));
+  auto predictor_timeout = ParseDuration(vm["predictor-timeout"].as<std::string>());
+  if (!predictor_timeout || predictor_timeout->count() == 0)
+    return "--predictor-timeout is not a positive duration";
+  c->predictor_timeout = *predictor_timeout;
 
   struct SizeFlag { const char* name; uint64_t* out; };
   uint64_t piece = 0;

@@ -30,6 +30,11 @@ struct ServerConfig {
   std::vector<std::string> cors_origins = {"*"};
   bool behind_proxy = false;
   std::string log_format = "text";  // text | json
+  // Completion pipeline: which predictor runs on new content, and how.
+  std::string predictor = "builtin:content-info";
+  std::chrono::milliseconds predictor_timeout{60000};
+  unsigned predictor_concurrency = 2;
+  int predictor_attempts = 5;
 };
 
 // Parses argv and the environment. Returns nullopt after printing --help/--version (exit 0) or

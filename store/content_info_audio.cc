@@ -26,7 +26,9 @@ uint32_t Le16(const unsigned char* p) { return p[0] | (p[1] << 8); }
 uint32_t Le32(const unsigned char* p) {
   return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24);
 }
-uint64_t Le64(const unsigned char* p) { return Le32(p) | (static_cast<uint64_t>(Le32(p + 4)) << 32); }
+uint64_t Le64(const unsigned char* p) {
+  return Le32(p) | (static_cast<uint64_t>(Le32(p + 4)) << 32);
+}
 
 // Error messages may quote bytes from the file (a chunk id), which must not break the JSON.
 std::string Printable(std::string_view bytes) {
@@ -197,7 +199,8 @@ json MeasureWavData(PeekingReader& reader, const WavFormat& f, std::optional<uin
   uint64_t measured = 0;
   LevelMeter meter;
   while (remaining >= width) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, 32 * 1024));
+    size_t want =
+        static_cast<size_t>(std::min<uint64_t>(remaining, PeekingReader::kDefaultCapacity));
     std::string_view view = reader.Peek(want);
     size_t usable = std::min(view.size(), want);
     usable -= usable % width;
@@ -300,7 +303,7 @@ struct FlacDecodeState {
   std::string first_error;
 };
 
-FLAC__StreamDecoderReadStatus FlacRead(const FLAC__StreamDecoder*, FLAC__byte buffer[],
+FLAC__StreamDecoderReadStatus FlacRead(const FLAC__StreamDecoder* /*decoder*/, FLAC__byte buffer[],
                                        size_t* bytes, void* data) {
   auto* state = static_cast<FlacDecodeState*>(data);
   std::string_view view = state->reader->Peek(*bytes);
@@ -311,7 +314,8 @@ FLAC__StreamDecoderReadStatus FlacRead(const FLAC__StreamDecoder*, FLAC__byte bu
   return FLAC__STREAM_DECODER_READ_STATUS_CONTINUE;
 }
 
-FLAC__StreamDecoderWriteStatus FlacWrite(const FLAC__StreamDecoder*, const FLAC__Frame* frame,
+FLAC__StreamDecoderWriteStatus FlacWrite(const FLAC__StreamDecoder* /*decoder*/,
+                                         const FLAC__Frame* frame,
                                          const FLAC__int32* const channels[], void* data) {
   auto* state = static_cast<FlacDecodeState*>(data);
   const uint32_t block = frame->header.blocksize;
@@ -329,7 +333,8 @@ FLAC__StreamDecoderWriteStatus FlacWrite(const FLAC__StreamDecoder*, const FLAC_
   return FLAC__STREAM_DECODER_WRITE_STATUS_CONTINUE;
 }
 
-void FlacError(const FLAC__StreamDecoder*, FLAC__StreamDecoderErrorStatus status, void* data) {
+void FlacError(const FLAC__StreamDecoder* /*decoder*/, FLAC__StreamDecoderErrorStatus status,
+               void* data) {
   auto* state = static_cast<FlacDecodeState*>(data);
   if (state->errors++ == 0) state->first_error = FLAC__StreamDecoderErrorStatusString[status];
 }
@@ -345,12 +350,11 @@ void MeasureFlacLevels(PeekingReader& reader, const StreamInfo& info, json* audi
     (*audio)["levels"] = "not computed: out of memory";
     return;
   }
-  bool ok = FLAC__stream_decoder_init_stream(decoder, FlacRead, nullptr, nullptr, nullptr,
-                                             nullptr, FlacWrite, nullptr, FlacError,
+  bool ok = FLAC__stream_decoder_init_stream(decoder, FlacRead, nullptr, nullptr, nullptr, nullptr,
+                                             FlacWrite, nullptr, FlacError,
                                              &state) == FLAC__STREAM_DECODER_INIT_STATUS_OK &&
             FLAC__stream_decoder_process_until_end_of_stream(decoder);
-  const char* final_state =
-      FLAC__StreamDecoderStateString[FLAC__stream_decoder_get_state(decoder)];
+  const char* final_state = FLAC__StreamDecoderStateString[FLAC__stream_decoder_get_state(decoder)];
   FLAC__stream_decoder_delete(decoder);
   state.meter.Report(audio);
   if (!ok) (*audio)["decode_error"] = final_state;

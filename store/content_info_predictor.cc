@@ -21,7 +21,7 @@ bool HasAt(std::string_view head, size_t offset, std::string_view magic) {
 // rejected too, as its length is unknowable here).
 std::optional<size_t> MpegFrameLength(std::string_view h) {
   if (h.size() < 4 || At(h, 0) != 0xFF || (At(h, 1) & 0xE0) != 0xE0) return std::nullopt;
-  const int version = (At(h, 1) >> 3) & 3;  // 0: MPEG 2.5, 1: reserved, 2: MPEG 2, 3: MPEG 1
+  const int version = (At(h, 1) >> 3) & 3;      // 0: MPEG 2.5, 1: reserved, 2: MPEG 2, 3: MPEG 1
   const int layer = 4 - ((At(h, 1) >> 1) & 3);  // 4 means reserved
   const int bitrate_index = At(h, 2) >> 4;
   const int rate_index = (At(h, 2) >> 2) & 3;
@@ -58,7 +58,7 @@ std::string OggType(std::string_view head) {
   // The first page's header is 27 bytes plus its segment table; the first packet follows.
   if (head.size() < 27) return "application/ogg";
   std::string_view packet = head.substr(std::min(head.size(), size_t{27} + At(head, 26)));
-  for (std::string_view audio : {"\x01vorbis", "OpusHead", "\x7f" "FLAC", "Speex   "}) {
+  for (std::string_view audio : {"\x01vorbis", "OpusHead", "\177FLAC", "Speex   "}) {
     if (packet.starts_with(audio)) return "audio/ogg";
   }
   if (packet.starts_with("\x80theora")) return "video/ogg";
@@ -81,8 +81,7 @@ bool LooksLikeText(std::string_view head) {
   if (head.empty()) return false;
   for (char c : head) {
     const uint8_t b = static_cast<uint8_t>(c);
-    if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != '\v' &&
-         b != 0x1B) ||
+    if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != '\v' && b != 0x1B) ||
         b == 0x7F) {
       return false;
     }

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
+#include <unistd.h>  // also declares environ (_GNU_SOURCE)
 
 #include <algorithm>
 #include <cerrno>
@@ -18,14 +18,12 @@
 #include <utility>
 #include <vector>
 
-extern char** environ;
-
 namespace tuskd::store {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr size_t kPipeChunk = 64 * 1024;
+constexpr size_t kPipeChunk = size_t{64} * 1024;
 
 class UniqueFd {
  public:
@@ -401,11 +399,12 @@ PredictionOutcome ExecPredictor::Run(const PredictionInput& input) {
   const Clock::time_point deadline = Clock::now() + timeout_;
   ScopedSigpipeBlock no_sigpipe;
   Child child;
-  int rc = SpawnChild(program_, {program_, input.Describe().dump()}, ChildEnvironment(input),
-                      &child);
+  int rc =
+      SpawnChild(program_, {program_, input.Describe().dump()}, ChildEnvironment(input), &child);
   if (rc != 0) {
     bool transient = rc == EAGAIN || rc == ENOMEM || rc == EMFILE || rc == ENFILE;
-    return PredictionOutcome::Failure("cannot run " + ToValidUtf8(program_) + ": " + ErrnoText(rc), transient);
+    return PredictionOutcome::Failure("cannot run " + ToValidUtf8(program_) + ": " + ErrnoText(rc),
+                                      transient);
   }
   ChildPump pump(&child, source.get(), input.size);
   const ChildPump::End end = pump.Run(deadline);
@@ -414,11 +413,11 @@ PredictionOutcome ExecPredictor::Run(const PredictionInput& input) {
   LogStderr(name(), input.upload_id, pump);
   switch (end) {
     case ChildPump::End::kTimedOut:
-      return PredictionOutcome::Failure(
-          "timeout after " + std::to_string(timeout_.count()) + " ms", true);
+      return PredictionOutcome::Failure("timeout after " + std::to_string(timeout_.count()) + " ms",
+                                        true);
     case ChildPump::End::kStdoutTooLarge:
-      return PredictionOutcome::Failure(
-          "stdout exceeds " + std::to_string(kMaxStdout) + " bytes", false);
+      return PredictionOutcome::Failure("stdout exceeds " + std::to_string(kMaxStdout) + " bytes",
+                                        false);
     case ChildPump::End::kFailed:
       return PredictionOutcome::Failure(pump.error, pump.retryable);
     case ChildPump::End::kExited:

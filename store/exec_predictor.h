@@ -22,7 +22,8 @@
 // A program may stop reading stdin early (EPIPE is not an error). Its stderr (first kMaxStderr
 // bytes) is copied to our stderr, each line prefixed with the predictor and upload id. When the
 // program exits, anything left in its process group is killed, so no prediction leaves
-// processes behind.
+// processes behind. Requires SIGCHLD not to be set to SIG_IGN, so that children stay waitable
+// until we reap them.
 #pragma once
 
 #include <chrono>
@@ -44,8 +45,7 @@ class ExecPredictor : public Predictor {
   // `program` must be an absolute path to an executable regular file; otherwise returns
   // nullptr with the reason in *error.
   static std::unique_ptr<ExecPredictor> Create(const std::string& program,
-                                               const PredictorOptions& options,
-                                               std::string* error);
+                                               const PredictorOptions& options, std::string* error);
   ExecPredictor(const ExecPredictor&) = delete;
   ExecPredictor& operator=(const ExecPredictor&) = delete;
 

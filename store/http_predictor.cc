@@ -67,8 +67,8 @@ size_t ReadBody(char* out, size_t size, size_t count, void* data) {
     return CURL_READFUNC_ABORT;
   }
   if (n == 0) {
-    ex->source_error = "upload bytes: read " + std::to_string(ex->sent) + ", expected " +
-                       std::to_string(ex->size);
+    ex->source_error =
+        "upload bytes: read " + std::to_string(ex->sent) + ", expected " + std::to_string(ex->size);
     ex->source_failed = true;
     ex->source_retryable = false;
     return CURL_READFUNC_ABORT;
@@ -118,8 +118,8 @@ PredictionOutcome Interpret(CURLcode rc, long status, const Exchange& ex, const 
         "response exceeds " + std::to_string(HttpPredictor::kMaxResponse) + " bytes", false);
   }
   if (rc == CURLE_OPERATION_TIMEDOUT) {
-    return PredictionOutcome::Failure(
-        "timeout after " + std::to_string(timeout.count()) + " ms", true);
+    return PredictionOutcome::Failure("timeout after " + std::to_string(timeout.count()) + " ms",
+                                      true);
   }
   if (rc != CURLE_OK) {
     const bool config_error = rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT;

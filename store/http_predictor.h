@@ -36,8 +36,7 @@ class HttpPredictor : public Predictor {
   // `url` must be an http:// or https:// URL with a host; otherwise returns nullptr with the
   // reason in *error. Initialises libcurl globally on first use.
   static std::unique_ptr<HttpPredictor> Create(const std::string& url,
-                                               const PredictorOptions& options,
-                                               std::string* error);
+                                               const PredictorOptions& options, std::string* error);
   HttpPredictor(const HttpPredictor&) = delete;
   HttpPredictor& operator=(const HttpPredictor&) = delete;
 

@@ -145,7 +145,8 @@ class PosixFileSystemImpl final : public FileSystem {
     int fd = RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); });
     if (fd < 0) return Status::FromErrno(errno, "open " + path);
     Status status;
-    if (RetryOnEintr([&] { return ::fsync(fd); }) != 0) status = Status::FromErrno(errno, "fsync " + path);
+    if (RetryOnEintr([&] { return ::fsync(fd); }) != 0)
+      status = Status::FromErrno(errno, "fsync " + path);
     ::close(fd);
     return status;
   }

@@ -102,18 +102,22 @@ std::string RollingSha256::Serialize() const {
 
 Status RollingSha256::Deserialize(std::string_view blob, uint64_t expected_offset,
                                   RollingSha256* out) {
-  auto corrupt = [](const std::string& why) {
-    return Status::Corruption("hash state: " + why);
-  };
-  if (blob.size() < kHeaderSize) return corrupt("blob too short (" + std::to_string(blob.size()) + " bytes)");
+  auto corrupt = [](const std::string& why) { return Status::Corruption("hash state: " + why); };
+  if (blob.size() < kHeaderSize)
+    return corrupt("blob too short (" + std::to_string(blob.size()) + " bytes)");
   if (blob.substr(0, 4) != std::string_view(kMagic, 4)) return corrupt("bad magic");
   uint32_t version = GetLittleEndian<uint32_t>(blob.substr(4));
-  if (version != kFormatVersion) return corrupt("unknown format version " + std::to_string(version));
+  if (version != kFormatVersion)
+    return corrupt("unknown format version " + std::to_string(version));
   uint32_t algorithm = GetLittleEndian<uint32_t>(blob.substr(8));
-  if (algorithm != kAlgorithmSha256) return corrupt("unknown algorithm " + std::to_string(algorithm));
+  if (algorithm != kAlgorithmSha256)
+    return corrupt("unknown algorithm " + std::to_string(algorithm));
   uint32_t state_size = GetLittleEndian<uint32_t>(blob.substr(12));
-  if (state_size != kStateSize) return corrupt("state size " + std::to_string(state_size) + ", expected 112");
-  if (blob.size() != kBlobSize) return corrupt("blob is " + std::to_string(blob.size()) + " bytes, expected " + std::to_string(kBlobSize));
+  if (state_size != kStateSize)
+    return corrupt("state size " + std::to_string(state_size) + ", expected 112");
+  if (blob.size() != kBlobSize)
+    return corrupt("blob is " + std::to_string(blob.size()) + " bytes, expected " +
+                   std::to_string(kBlobSize));
   uint64_t bytes = GetLittleEndian<uint64_t>(blob.substr(16));
   if (bytes != expected_offset) {
     return corrupt("covers " + std::to_string(bytes) + " bytes but the committed offset is " +

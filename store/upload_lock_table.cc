@@ -1,5 +1,6 @@
 #include "store/upload_lock_table.h"
 
+#include <cassert>
 #include <utility>
 
 namespace tuskd::store {
@@ -28,6 +29,11 @@ UploadLockTable::Lease::~Lease() {
 
 bool UploadLockTable::Lease::stop_requested() const {
   return table_ != nullptr && table_->StopRequested(id_, generation_);
+}
+
+UploadLockTable::~UploadLockTable() {
+  // A Lease that outlives its table would lock a destroyed mutex on release.
+  assert(holders_.empty() && "UploadLockTable destroyed while a Lease is held");
 }
 
 std::optional<UploadLockTable::Lease> UploadLockTable::TryAcquire(
@@ -71,8 +77,7 @@ void UploadLockTable::Release(const std::string& id, uint64_t generation) {
 bool UploadLockTable::StopRequested(const std::string& id, uint64_t generation) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = holders_.find(id);
-  return it != holders_.end() && it->second.generation == generation &&
-         it->second.stop_requested;
+  return it != holders_.end() && it->second.generation == generation && it->second.stop_requested;
 }
 
 }  // namespace tuskd::store

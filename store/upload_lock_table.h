@@ -36,6 +36,7 @@ class UploadLockTable {
   };
 
   UploadLockTable() = default;
+  ~UploadLockTable();  // every Lease must be gone (checked by an assert in debug builds)
   UploadLockTable(const UploadLockTable&) = delete;
   UploadLockTable& operator=(const UploadLockTable&) = delete;
 

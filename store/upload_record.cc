@@ -99,11 +99,11 @@ bool ReadFields(const json& j, UploadRecord* r) {
          ReadNullable<uint64_t>(j, "length", ReadUint, &r->length) &&
          ReadUint(j, "offset", true, &r->offset) &&
          ReadUint(j, "data_length", true, &r->data_length) &&
-         ReadString(j, "metadata_raw", false, &r->metadata_raw) &&
-         ReadMetadata(j, &r->metadata) && ReadInt(j, "created_at", true, &r->created_at) &&
+         ReadString(j, "metadata_raw", false, &r->metadata_raw) && ReadMetadata(j, &r->metadata) &&
+         ReadInt(j, "created_at", true, &r->created_at) &&
          ReadInt(j, "updated_at", true, &r->updated_at) &&
-         ReadNullable<int64_t>(j, "expires_at", ReadInt, &r->expires_at) && ReadState(j, &r->state) &&
-         ReadString(j, "compression", false, &r->compression) &&
+         ReadNullable<int64_t>(j, "expires_at", ReadInt, &r->expires_at) &&
+         ReadState(j, &r->state) && ReadString(j, "compression", false, &r->compression) &&
          ReadNullable<std::string>(j, "sha256", ReadString, &r->sha256) &&
          ReadString(j, "concat", false, &r->concat) && ReadParts(j, &r->concat_parts);
 }
@@ -112,10 +112,14 @@ bool ReadFields(const json& j, UploadRecord* r) {
 
 std::string_view ToString(UploadState state) {
   switch (state) {
-    case UploadState::kReceiving: return "receiving";
-    case UploadState::kComplete: return "complete";
-    case UploadState::kTerminated: return "terminated";
-    case UploadState::kExpired: return "expired";
+    case UploadState::kReceiving:
+      return "receiving";
+    case UploadState::kComplete:
+      return "complete";
+    case UploadState::kTerminated:
+      return "terminated";
+    case UploadState::kExpired:
+      return "expired";
   }
   return "unknown";
 }

@@ -121,13 +121,13 @@ Status UploadStore::Create(const NewUpload& spec, int64_t now, UploadRecord* out
   file.reset();
 
   StateBatch batch = db_->NewBatch();
+  std::unique_lock<std::mutex> staged;  // a 0-byte upload completes here
+  if (record.complete()) staged = pipeline_->StageCompletion(&record, &batch);
   batch.PutRecord(record);
   if (record.state == UploadState::kReceiving) {
     batch.PutHashState(record.id, RollingSha256().Serialize());
   }
   batch.MoveExpiry(record.id, std::nullopt, record.expires_at);
-  std::unique_lock<std::mutex> staged;
-  if (record.complete()) staged = pipeline_->StageCompletion(&record, &batch);
   status = db_->Write(&batch);
   if (staged.owns_lock()) {
     staged.unlock();

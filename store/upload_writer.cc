@@ -74,6 +74,9 @@ Status UploadWriter::Commit(int64_t now) {
   }
   UploadRecord next = NextRecord(now);
   StateBatch batch = store_->db_->NewBatch();
+  // Completion joins the prediction queue in this same batch (I7); it also marks the record.
+  std::unique_lock<std::mutex> staged;
+  if (next.complete()) staged = store_->pipeline_->StageCompletion(&next, &batch);
   batch.PutRecord(next);
   if (next.complete()) {
     batch.DeleteHashState(next.id);  // nothing will resume a complete upload
@@ -81,9 +84,6 @@ Status UploadWriter::Commit(int64_t now) {
     batch.PutHashState(next.id, hash_.Serialize());
   }
   batch.MoveExpiry(next.id, committed_.expires_at, next.expires_at);
-  // Completion joins the prediction queue in this same batch (I7).
-  std::unique_lock<std::mutex> staged;
-  if (next.complete()) staged = store_->pipeline_->StageCompletion(&next, &batch);
   Status written = store_->db_->Write(&batch);
   if (staged.owns_lock()) {
     staged.unlock();
