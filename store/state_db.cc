@@ -6,7 +6,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
+#include <cstdarg>
+#include <cstdlib>
+#include <filesystem>
 
 namespace tuskd::store {
 namespace {
@@ -52,6 +56,24 @@ std::vector<std::string> FamiliesToOpen(const std::string& path) {
   add(rocksdb::kDefaultColumnFamilyName);
   for (const char* name : kFamilyNames) add(name);
   return names;
+}
+
+// Read-only opens must not write into the DB directory (a new LOG would rotate the writer's), and
+// their own chatter is of no use to anyone.
+class DiscardingLogger : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
+Status MakeScratchDir(std::string* path) {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/tuskd-secondary-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    return Status::FromErrno(errno, "create a scratch directory for a secondary open");
+  }
+  *path = pattern;
+  return Status::Ok();
 }
 
 }  // namespace
@@ -127,36 +149,90 @@ Status StateDb::Open(const std::string& path, std::unique_ptr<StateDb>* out) {
 
   std::unique_ptr<StateDb> db(new StateDb());
   db->db_.reset(raw);
-  db->handles_.assign(kFamilyCount, nullptr);
-  for (size_t i = 0; i < handles.size(); ++i) {
-    const std::string& name = descriptors[i].name;
-    auto known = std::find(kFamilyNames.begin(), kFamilyNames.end(), name);
-    if (known != kFamilyNames.end()) {
-      db->handles_[known - kFamilyNames.begin()] = handles[i];
-    } else if (name == rocksdb::kDefaultColumnFamilyName) {
-      db->default_handle_ = handles[i];
-    } else {
-      db->extra_handles_.push_back(handles[i]);
-    }
-  }
+  std::vector<std::string> names;
+  for (const auto& descriptor : descriptors) names.push_back(descriptor.name);
+  db->AdoptHandles(names, handles);
   if (Status schema = db->CheckSchema(); !schema.ok()) return schema;
   *out = std::move(db);
   return Status::Ok();
 }
 
-StateDb::~StateDb() {
-  if (!db_) return;
-  for (auto* handle : handles_) {
-    if (handle != nullptr) db_->DestroyColumnFamilyHandle(handle);
+Status StateDb::OpenReadOnly(const std::string& path, ReadOnlyMode mode,
+                             std::unique_ptr<StateDb>* out) {
+  std::vector<std::string> names;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
+  if (!listed.ok()) return Status::NotFound("no state DB in " + path + ": " + listed.ToString());
+  for (const char* name : kFamilyNames) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      return Status::Invalid("state DB in " + path + " has no column family '" + name + "'");
+    }
   }
-  for (auto* handle : extra_handles_) db_->DestroyColumnFamilyHandle(handle);
-  if (default_handle_ != nullptr) db_->DestroyColumnFamilyHandle(default_handle_);
-  db_->Close();  // every write was synced; nothing to lose if this reports an error
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) descriptors.emplace_back(name, FamilyOptions());
+  rocksdb::DBOptions options;
+  options.info_log = std::make_shared<DiscardingLogger>();
+  std::unique_ptr<StateDb> db(new StateDb());
+  db->read_only_ = mode;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status opened;
+  if (mode == ReadOnlyMode::kSecondary) {
+    if (Status made = MakeScratchDir(&db->scratch_dir_); !made.ok()) return made;
+    options.max_open_files = -1;  // a secondary must keep every table file it has seen open
+    opened = rocksdb::DB::OpenAsSecondary(options, path, db->scratch_dir_, descriptors, &handles,
+                                          &raw);
+  } else {
+    opened = rocksdb::DB::OpenForReadOnly(options, path, descriptors, &handles, &raw);
+  }
+  if (!opened.ok()) return FromRocks(opened, "read-only open of RocksDB in " + path);
+  db->db_.reset(raw);
+  db->AdoptHandles(names, handles);
+  if (Status schema = db->CheckSchema(); !schema.ok()) return schema;
+  *out = std::move(db);
+  return Status::Ok();
+}
+
+void StateDb::AdoptHandles(const std::vector<std::string>& names,
+                           const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  handles_.assign(kFamilyCount, nullptr);
+  for (size_t i = 0; i < handles.size(); ++i) {
+    const std::string& name = names[i];
+    auto known = std::find(kFamilyNames.begin(), kFamilyNames.end(), name);
+    if (known != kFamilyNames.end()) {
+      handles_[known - kFamilyNames.begin()] = handles[i];
+    } else if (name == rocksdb::kDefaultColumnFamilyName) {
+      default_handle_ = handles[i];
+    } else {
+      extra_handles_.push_back(handles[i]);
+    }
+  }
+}
+
+StateDb::~StateDb() {
+  if (db_) {
+    for (auto* handle : handles_) {
+      if (handle != nullptr) db_->DestroyColumnFamilyHandle(handle);
+    }
+    for (auto* handle : extra_handles_) db_->DestroyColumnFamilyHandle(handle);
+    if (default_handle_ != nullptr) db_->DestroyColumnFamilyHandle(default_handle_);
+    db_->Close();  // every write was synced; nothing to lose if this reports an error
+    db_.reset();
+  }
+  if (!scratch_dir_.empty()) {
+    std::error_code ignored;  // a leftover directory in $TMPDIR is untidy, not harmful
+    std::filesystem::remove_all(scratch_dir_, ignored);
+  }
+}
+
+Status StateDb::CatchUp() {
+  if (read_only_ != ReadOnlyMode::kSecondary) return Status::Ok();
+  return FromRocks(db_->TryCatchUpWithPrimary(), "catch up with the writer");
 }
 
 Status StateDb::CheckSchema() {
   std::string value;
   Status found = Get(Family::kMeta, kSchemaKey, &value);
+  if (found.IsNotFound() && read_only()) return Status::Ok();  // nothing to check, or to write
   if (found.IsNotFound()) {
     rocksdb::WriteOptions sync;
     sync.sync = true;

@@ -2,7 +2,8 @@
 // (uploads, hash_state, predictions, jobs, expiry, meta), creates missing families, opens every
 // family found on disk (RocksDB refuses a read-write open that leaves one out) and checks the
 // schema version in `meta`. Every write is one synced WriteBatch: a batch that returned Ok
-// survives a crash (invariant I1). Thread-safe, as rocksdb::DB is.
+// survives a crash (invariant I1). Tools open it read-only instead (OpenReadOnly), which never
+// takes RocksDB's lock nor touches the writer's files. Thread-safe, as rocksdb::DB is.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -55,10 +56,28 @@ class StateBatch {
   rocksdb::WriteBatch batch_;
 };
 
+// How a tool opens a DB it must not write (DESIGN.md, "Facts measured": a failed second
+// read-write open renames the writer's info LOG, so tools never try one).
+enum class ReadOnlyMode {
+  // A RocksDB secondary instance: safe beside a running writer (tuskd), and CatchUp() replays
+  // what the writer committed since. Keeps its own files in a scratch directory under $TMPDIR
+  // (or /tmp), removed when the StateDb is destroyed.
+  kSecondary,
+  // A point-in-time read-only open. Only for a DB that no writer has open: RocksDB leaves a
+  // read-only instance beside a writer undefined.
+  kPointInTime,
+};
+
 class StateDb {
  public:
   // Opens or creates the DB in `path`. RocksDB's message is kept in the returned Status.
   static Status Open(const std::string& path, std::unique_ptr<StateDb>* out);
+  // Opens an existing DB without write access, listing every family on disk; writes through
+  // it fail. NotFound when `path` holds no DB; Invalid when one of our families is missing or
+  // the schema is newer than this build. RocksDB's info log goes nowhere, so nothing is
+  // written into `path`.
+  static Status OpenReadOnly(const std::string& path, ReadOnlyMode mode,
+                             std::unique_ptr<StateDb>* out);
   ~StateDb();
   StateDb(const StateDb&) = delete;
   StateDb& operator=(const StateDb&) = delete;
@@ -73,6 +92,10 @@ class StateDb {
   Status Write(StateBatch* batch);
 
   std::unique_ptr<rocksdb::Iterator> NewIterator(Family family) const;
+  // kSecondary: replays what the writer has committed since the open or the last call (a few
+  // ms). A no-op for a point-in-time or read-write open.
+  Status CatchUp();
+  bool read_only() const { return read_only_.has_value(); }
   rocksdb::ColumnFamilyHandle* handle(Family family) const {
     return handles_[static_cast<size_t>(family)];
   }
@@ -80,6 +103,9 @@ class StateDb {
 
  private:
   StateDb() = default;
+  // Takes the handles RocksDB returned for `names`, in order.
+  void AdoptHandles(const std::vector<std::string>& names,
+                    const std::vector<rocksdb::ColumnFamilyHandle*>& handles);
   Status CheckSchema();
 
   std::unique_ptr<rocksdb::DB> db_;
@@ -88,6 +114,8 @@ class StateDb {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::vector<rocksdb::ColumnFamilyHandle*> extra_handles_;
   rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;
+  std::optional<ReadOnlyMode> read_only_;  // nullopt: the read-write open
+  std::string scratch_dir_;                // kSecondary's own files; removed after the close
 };
 
 // Converts a RocksDB status, keeping its message.

@@ -269,6 +269,24 @@ Status UploadStore::ExpireOne(const std::string& key, const std::string& id, int
   return Status::Ok();
 }
 
+Status UploadStore::ListExpired(int64_t now, std::vector<std::string>* ids) const {
+  ids->clear();
+  auto it = db_->NewIterator(Family::kExpiry);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    int64_t expires_at = 0;
+    std::string id;
+    if (!ParseExpiryKey(it->key().ToStringView(), &expires_at, &id)) continue;
+    if (expires_at > now) break;  // keys are in time order
+    UploadRecord record;
+    // The same tests as ExpireOne, so a dry run names exactly what a sweep would expire.
+    if (Get(id, &record).ok() && record.state == UploadState::kReceiving &&
+        record.expires_at == expires_at && !locks_.IsHeld(id)) {
+      ids->push_back(std::move(id));
+    }
+  }
+  return FromRocks(it->status(), "expiry scan");
+}
+
 Status UploadStore::ListUploads(std::vector<UploadRecord>* out) const {
   out->clear();
   auto it = db_->NewIterator(Family::kUploads);

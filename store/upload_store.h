@@ -83,6 +83,9 @@ class UploadStore {
   // Skips uploads whose lease is held (it takes each lease while expiring). Returns how many
   // were expired in *count.
   Status SweepExpired(int64_t now, size_t* count);
+  // The uploads SweepExpired(now) would expire: receiving, due by `now` in the expiry index,
+  // and not leased at the moment. Changes nothing (for dry runs and reports).
+  Status ListExpired(int64_t now, std::vector<std::string>* ids) const;
 
   // All records, for metrics and tools (a full scan; not for the request path). Records that do
   // not parse are skipped and logged to stderr.

@@ -1,9 +1,8 @@
 #include "store/exec_predictor.h"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <fstream>
@@ -68,10 +67,10 @@ TEST_F(ExecPredictorTest, SuccessReturnsTheProgramsJson) {
 TEST_F(ExecPredictorTest, GetsTheDescriptionInArgvAndEnvironment) {
   PredictionInput input = InputOver("hello");
   input.metadata.emplace_back("quote", "it's \"quoted\" $HOME `x`");
-  PredictionOutcome outcome = Run(
-      "printf '{\"argv\": %s, \"argc\": %s, \"id\": \"%s\", \"sha\": \"%s\", \"size\": %s}' "
-      "\"$1\" \"$#\" \"$TUSKD_UPLOAD_ID\" \"$TUSKD_SHA256\" \"$TUSKD_SIZE\"",
-      input);
+  PredictionOutcome outcome =
+      Run("printf '{\"argv\": %s, \"argc\": %s, \"id\": \"%s\", \"sha\": \"%s\", \"size\": %s}' "
+          "\"$1\" \"$#\" \"$TUSKD_UPLOAD_ID\" \"$TUSKD_SHA256\" \"$TUSKD_SIZE\"",
+          input);
   ASSERT_TRUE(outcome.ok) << outcome.error;
   EXPECT_EQ(outcome.result["argv"], input.Describe());
   EXPECT_EQ(outcome.result["argc"], 1);
@@ -83,17 +82,15 @@ TEST_F(ExecPredictorTest, GetsTheDescriptionInArgvAndEnvironment) {
 TEST_F(ExecPredictorTest, StdinCarriesExactlyTheUploadBytes) {
   std::string bytes(3 * 1024 * 1024 + 17, '\0');
   for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7919 % 251);
-  PredictionOutcome outcome =
-      Run("n=$(wc -c); sum=$(cksum | cut -d' ' -f1); echo \"{\\\"bytes\\\": $n, \\\"cksum\\\": $sum}\"",
-          InputOver(bytes, 10000));
+  PredictionOutcome outcome = Run(
+      "set -- $(cksum); echo \"{\\\"cksum\\\": $1, \\\"bytes\\\": $2}\"", InputOver(bytes, 10000));
   ASSERT_TRUE(outcome.ok) << outcome.error;
   EXPECT_EQ(outcome.result["bytes"], bytes.size());
   // The same bytes piped through cksum by the shell, for comparison.
   std::string path = dir_.path() + "/bytes";
   std::ofstream(path, std::ios::binary) << bytes;
-  PredictionOutcome reference =
-      Run("sum=$(cksum < " + path + " | cut -d' ' -f1); echo \"{\\\"cksum\\\": $sum}\"",
-          InputOver(""));
+  PredictionOutcome reference = Run(
+      "sum=$(cksum < " + path + " | cut -d' ' -f1); echo \"{\\\"cksum\\\": $sum}\"", InputOver(""));
   ASSERT_TRUE(reference.ok) << reference.error;
   EXPECT_EQ(outcome.result["cksum"], reference.result["cksum"]);
 }
@@ -108,7 +105,8 @@ TEST_F(ExecPredictorTest, ProgramThatIgnoresStdinIsFine) {
   // 8 MiB cannot fit in a pipe: our writes hit EPIPE once the program exits, and the test
   // process (SIGPIPE at its default, fatal) must survive that.
   ASSERT_NE(signal(SIGPIPE, SIG_DFL), SIG_ERR);
-  PredictionOutcome outcome = Run("echo '{\"ignored\": true}'", InputOver(std::string(8 << 20, 'x')));
+  PredictionOutcome outcome =
+      Run("echo '{\"ignored\": true}'", InputOver(std::string(8 << 20, 'x')));
   ASSERT_TRUE(outcome.ok) << outcome.error;
   EXPECT_EQ(outcome.result["ignored"], true);
 }
@@ -116,20 +114,31 @@ TEST_F(ExecPredictorTest, ProgramThatIgnoresStdinIsFine) {
 TEST_F(ExecPredictorTest, LotsOfOutputBeforeReadingStdinDoesNotDeadlock) {
   // 300 KB to stdout and 200 KB to stderr before reading 2 MiB of stdin: both sides' pipes
   // fill up unless we pump all three at once.
-  PredictionOutcome outcome = Run(
-      "head -c 200000 /dev/zero | tr '\\0' e >&2; printf '{\"pad\": \"'; "
-      "head -c 300000 /dev/zero | tr '\\0' x; printf '\", \"bytes\": %s}' \"$(wc -c)\"",
-      InputOver(std::string(2 << 20, 'y')));
+  ::testing::internal::CaptureStderr();  // where the program's stderr is logged
+  PredictionOutcome outcome =
+      Run("head -c 200000 /dev/zero | tr '\\0' e >&2; printf '{\"pad\": \"'; "
+          "head -c 300000 /dev/zero | tr '\\0' x; printf '\", \"bytes\": %s}' \"$(wc -c)\"",
+          InputOver(std::string(2 << 20, 'y')));
   ASSERT_TRUE(outcome.ok) << outcome.error;
   EXPECT_EQ(outcome.result["bytes"], 2 << 20);
   EXPECT_EQ(outcome.result["pad"].get<std::string>().size(), 300000u);
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(logged.find(std::string(ExecPredictor::kMaxStderr, 'e')), std::string::npos);
+  EXPECT_EQ(logged.find(std::string(ExecPredictor::kMaxStderr + 1, 'e')), std::string::npos);
+  EXPECT_TRUE(logged.ends_with("] (stderr truncated)\n")) << logged.substr(logged.size() - 100);
 }
 
 TEST_F(ExecPredictorTest, NonZeroExitIsNotRetryableAndQuotesStderr) {
-  PredictionOutcome outcome = Run("echo 'model file missing' >&2; exit 3", InputOver("abc"));
+  ::testing::internal::CaptureStderr();
+  PredictionOutcome outcome =
+      Run("echo 'model file missing' >&2; echo 'see docs' >&2; exit 3", InputOver("abc"));
   EXPECT_FALSE(outcome.ok);
   EXPECT_FALSE(outcome.retryable);
   EXPECT_EQ(outcome.error, "exit status 3: model file missing");
+  const std::string prefix =
+      "[exec:" + dir_.path() + "/p.sh upload " + InputOver("").upload_id + "] ";
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(),
+            prefix + "model file missing\n" + prefix + "see docs\n");
 }
 
 TEST_F(ExecPredictorTest, TempFailExitIsRetryable) {
@@ -140,8 +149,8 @@ TEST_F(ExecPredictorTest, TempFailExitIsRetryable) {
 }
 
 TEST_F(ExecPredictorTest, InvalidJsonIsNotRetryable) {
-  for (const char* body : {"echo 'not json'", "true", "echo '{\"a\": 1} trailing'",
-                           "printf '\"\\377\\376\"'"}) {
+  for (const char* body :
+       {"echo 'not json'", "true", "echo '{\"a\": 1} trailing'", "printf '\"\\377\\376\"'"}) {
     PredictionOutcome outcome = Run(body, InputOver("abc"));
     EXPECT_FALSE(outcome.ok) << body;
     EXPECT_FALSE(outcome.retryable) << body;

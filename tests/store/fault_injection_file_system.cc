@@ -24,7 +24,8 @@ class FaultInjectionDataFile final : public DataFile {
   }
 
   Status Sync() override {
-    if (auto err = fs_->TakeSyncFault()) return Status::FromErrno(*err, "injected sync fault on " + path_);
+    if (auto err = fs_->TakeSyncFault())
+      return Status::FromErrno(*err, "injected sync fault on " + path_);
     Status s = base_->Sync();
     if (s.ok()) fs_->RecordSynced(path_, base_->Size());
     return s;
@@ -122,8 +123,8 @@ Status FaultInjectionFileSystem::CreateDirs(const std::string& path) {
 
 Status FaultInjectionFileSystem::SyncDir(const std::string& path) { return base_->SyncDir(path); }
 
-std::optional<std::pair<uint64_t, int>> FaultInjectionFileSystem::TakeAppendFault(
-    uint64_t size, uint64_t append) {
+std::optional<std::pair<uint64_t, int>> FaultInjectionFileSystem::TakeAppendFault(uint64_t size,
+                                                                                  uint64_t append) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!append_fault_ || size + append <= append_fault_->first) return std::nullopt;
   return std::exchange(append_fault_, std::nullopt);

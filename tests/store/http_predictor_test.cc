@@ -1,13 +1,12 @@
 #include "store/http_predictor.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <atomic>
 #include <cctype>
@@ -169,9 +168,8 @@ std::string Base64Decode(const std::string& text) {
 }
 
 std::string Echo(const ReceivedRequest& request) {
-  return Response(200, nlohmann::json{{"received", request.body_bytes},
-                                      {"hash", request.body_hash}}
-                           .dump());
+  return Response(
+      200, nlohmann::json{{"received", request.body_bytes}, {"hash", request.body_hash}}.dump());
 }
 
 TEST(HttpPredictorTest, PostsTheBytesAndReturnsTheJsonReply) {
@@ -210,7 +208,7 @@ TEST(HttpPredictorTest, StatusCodesDecideRetryability) {
     int status = std::stoi(request.request_line.substr(request.request_line.find("/s/") + 3, 3));
     return Response(status, "overloaded\nsecond line");
   });
-  const std::pair<int, bool> cases[] = {{500, true},  {503, true},  {429, true}, {408, true},
+  const std::pair<int, bool> cases[] = {{500, true},  {503, true},  {429, true},  {408, true},
                                         {400, false}, {404, false}, {413, false}, {301, false}};
   for (auto [status, retryable] : cases) {
     PredictionOutcome outcome =
@@ -254,9 +252,8 @@ TEST(HttpPredictorTest, ConnectionFailuresAreRetryable) {
   ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
   close(fd);
-  PredictionOutcome outcome =
-      Make("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/")
-          ->Predict(InputOver("abc"));
+  PredictionOutcome outcome = Make("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/")
+                                  ->Predict(InputOver("abc"));
   EXPECT_FALSE(outcome.ok);
   EXPECT_TRUE(outcome.retryable);
   EXPECT_TRUE(outcome.error.starts_with("POST failed")) << outcome.error;

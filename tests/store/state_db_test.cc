@@ -44,7 +44,8 @@ TEST_F(StateDbTest, OpensADbWithAnUnknownFamily) {
     for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), DbPath(), descriptors, &handles, &raw).ok());
+    ASSERT_TRUE(
+        rocksdb::DB::Open(rocksdb::DBOptions(), DbPath(), descriptors, &handles, &raw).ok());
     rocksdb::ColumnFamilyHandle* extra = nullptr;
     ASSERT_TRUE(raw->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "future", &extra).ok());
     handles.push_back(extra);

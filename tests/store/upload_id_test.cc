@@ -25,7 +25,10 @@ TEST(UploadIdTest, AcceptsExactlyThirtyTwoLowerHexCharacters) {
   EXPECT_FALSE(IsValidUploadId("0123456789ABCDEF0123456789abcdef"));   // upper case
   EXPECT_FALSE(IsValidUploadId("0123456789abcdeg0123456789abcdef"));
   EXPECT_FALSE(IsValidUploadId("../../../../../../../../etc/passw"));
-  EXPECT_FALSE(IsValidUploadId(std::string_view("0123456789abcdef\0" "123456789abcdef", 32)));
+  EXPECT_FALSE(
+      IsValidUploadId(std::string_view("0123456789abcdef\0"
+                                       "123456789abcdef",
+                                       32)));
 }
 
 }  // namespace

@@ -79,8 +79,8 @@ TEST(UploadRecordTest, StatesHaveStableNames) {
 }
 
 TEST(UploadRecordTest, OptionalFieldsMayBeAbsent) {
-  nlohmann::json j = {{"id", kId},           {"offset", 0},     {"data_length", 0},
-                      {"created_at", 1},     {"updated_at", 2}, {"state", "complete"}};
+  nlohmann::json j = {{"id", kId},       {"offset", 0},     {"data_length", 0},
+                      {"created_at", 1}, {"updated_at", 2}, {"state", "complete"}};
   auto parsed = RecordFromJson(j);
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(parsed->compression, "none");

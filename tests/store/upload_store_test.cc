@@ -81,9 +81,11 @@ TEST_F(UploadStoreTest, ZeroLengthUploadIsCompleteAtCreation) {
   EXPECT_EQ(created.sha256, kEmptySha256);
   EXPECT_FALSE(created.expires_at.has_value());
   EXPECT_EQ(GetRecord(created.id).state, UploadState::kComplete);
-  auto lease = store_->locks().TryAcquire(created.id, [] {});
-  std::unique_ptr<UploadWriter> writer;
-  EXPECT_TRUE(store_->OpenWriter(created.id, &writer).IsInvalid());
+  {
+    auto lease = store_->locks().TryAcquire(created.id, [] {});
+    std::unique_ptr<UploadWriter> writer;
+    EXPECT_TRUE(store_->OpenWriter(created.id, &writer).IsInvalid());
+  }
   WithClosedDb([&](StateDb& db) {
     EXPECT_EQ(CountKeys(db, Family::kExpiry), 0u);
     EXPECT_FALSE(HasKey(db, Family::kHashState, created.id));
@@ -254,7 +256,8 @@ TEST_F(UploadStoreTest, OpenWriterRefusesAHashStateForAnotherOffset) {
   WithClosedDb([&](StateDb& db) {
     RollingSha256 wrong;
     wrong.Update(Bytes("ab"));
-    ASSERT_TRUE(db.db()->Put({}, db.handle(Family::kHashState), created.id, wrong.Serialize()).ok());
+    ASSERT_TRUE(
+        db.db()->Put({}, db.handle(Family::kHashState), created.id, wrong.Serialize()).ok());
   });
   OpenStore();
   auto lease = store_->locks().TryAcquire(created.id, [] {});
@@ -299,10 +302,10 @@ TEST_F(UploadStoreTest, RecoveryRemovesAFileATerminateLeftBehind) {
 TEST_F(UploadStoreTest, SweepExpiresOnlyPastDueIdleReceivingUploads) {
   // expiration 3600: created at 0 -> due 3600.
   UploadRecord idle = CreateUpload(100, 0);
-  UploadRecord later = CreateUpload(100, 1000);       // due 4600
-  UploadRecord busy = CreateUpload(100, 0);           // due 3600, lease held
-  UploadRecord done = CreateUpload(3, 0);             // completes: no expiry
-  UploadRecord refreshed = CreateUpload(100, 0);      // commit at 2000 -> due 5600
+  UploadRecord later = CreateUpload(100, 1000);   // due 4600
+  UploadRecord busy = CreateUpload(100, 0);       // due 3600, lease held
+  UploadRecord done = CreateUpload(3, 0);         // completes: no expiry
+  UploadRecord refreshed = CreateUpload(100, 0);  // commit at 2000 -> due 5600
   AppendAndCommit(done.id, "abc", 100);
   AppendAndCommit(refreshed.id, "x", 2000);
   auto lease = store_->locks().TryAcquire(busy.id, [] {});

@@ -149,7 +149,7 @@ TEST_F(UploadWriterTest, SetLengthForADeferredUpload) {
   ASSERT_TRUE(writer_->Append(Bytes("12345")).ok());
   EXPECT_TRUE(writer_->SetLength(4).IsInvalid());  // below offset
   ASSERT_TRUE(writer_->SetLength(8).ok());
-  EXPECT_TRUE(writer_->SetLength(8).IsInvalid());  // already set
+  EXPECT_TRUE(writer_->SetLength(8).IsInvalid());          // already set
   EXPECT_FALSE(GetRecord(record_.id).length.has_value());  // takes effect at the commit
   ASSERT_TRUE(writer_->Commit(2000).ok());
   UploadRecord read = GetRecord(record_.id);
@@ -217,9 +217,8 @@ TEST_F(UploadWriterTest, HashStateIsSavedWithEveryCommit) {
   writer_.reset();
   lease_.reset();
   std::string blob;
-  WithClosedDb([&](StateDb& db) {
-    ASSERT_TRUE(db.Get(Family::kHashState, record_.id, &blob).ok());
-  });
+  WithClosedDb(
+      [&](StateDb& db) { ASSERT_TRUE(db.Get(Family::kHashState, record_.id, &blob).ok()); });
   RollingSha256 hash;
   ASSERT_TRUE(RollingSha256::Deserialize(blob, 9, &hash).ok());
   hash.Update(Bytes(" two"));
