@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <span>
+#include <vector>
 
 #include "server/store_bridge.h"
 #include "store/checksum_verifier.h"
@@ -22,6 +24,20 @@ asio::awaitable<store::Status> CommitOffThread(Connection& connection,
       co_await context.pool.Run([&writer, now] { return writer.Commit(now); });
   if (status.ok()) context.metrics.CountCommit();
   co_return status;
+}
+
+// Appends one piece. Compressing a piece costs about a millisecond of CPU (docs/compression.md),
+// which on the io thread would delay every other connection served by that thread, so a
+// compressed append runs on the blocking pool. It works from a copy in `owned`, a buffer of this
+// request (one piece, reused): the io thread's piece buffer is shared with its other
+// connections, which may use it while this one waits.
+asio::awaitable<store::Status> AppendPiece(Connection& connection, store::UploadWriter& writer,
+                                           std::span<const char> bytes, std::vector<char>& owned) {
+  if (!writer.compressed()) co_return writer.Append(bytes);
+  owned.assign(bytes.begin(), bytes.end());
+  std::span<const char> copy(owned.data(), owned.size());
+  co_return co_await connection.context().pool.Run(
+      [&writer, copy] { return writer.Append(copy); });
 }
 
 // The expected digest: the header's, or the trailer's (parsed and checked against the offered
@@ -68,6 +84,7 @@ asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection, store::Uploa
       verifier ? UINT64_MAX : connection.context().config.checkpoint_bytes;
 
   ReceiveOutcome outcome;
+  std::vector<char> owned;  // for compressed appends only (AppendPiece)
   co_await connection.SendContinue();
   for (;;) {
     BodyPiece piece = co_await connection.NextPiece(limit);
@@ -76,7 +93,7 @@ asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection, store::Uploa
       break;
     }
     if (verifier) verifier->Update(piece.bytes);
-    outcome.storage = writer.Append(piece.bytes);
+    outcome.storage = co_await AppendPiece(connection, writer, piece.bytes, owned);
     if (!outcome.storage.ok()) break;
     if (writer.pending_bytes() >= checkpoint) {
       outcome.storage = co_await CommitOffThread(connection, writer);

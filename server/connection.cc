@@ -45,6 +45,19 @@ Connection::Connection(asio::ip::tcp::socket socket, ServerContext& context)
 
 Connection::~Connection() = default;
 
+bool IsLoopbackAddress(const asio::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).is_loopback();
+  }
+  return address.is_loopback();
+}
+
+bool Connection::peer_is_loopback() const {
+  error_code ec;
+  asio::ip::tcp::endpoint peer = socket_.remote_endpoint(ec);
+  return !ec && IsLoopbackAddress(peer.address());
+}
+
 std::span<char> Connection::PieceBuffer() {
   // One buffer per io thread: a connection only touches it between two suspensions, so every
   // connection of the thread can share it (DESIGN: memory stays flat however many connections).
@@ -55,15 +68,19 @@ std::span<char> Connection::PieceBuffer() {
 
 void Connection::ArmDeadline(std::chrono::steady_clock::duration timeout) {
   deadline_ = std::chrono::steady_clock::now() + timeout;
-  if (!watchdog_armed_) StartWatchdog();
+  // Later deadlines (every body piece) only move a value; the timer catches up when it fires.
+  // An earlier one (a header timeout after an idle wait) must restart the timer.
+  if (!watchdog_armed_ || deadline_ < watchdog_.expiry()) StartWatchdog();
 }
 
 // One timer per connection that only re-arms when it fires, so moving the deadline per body
 // piece costs a store, not a timer operation.
 void Connection::StartWatchdog() {
   watchdog_armed_ = true;
-  watchdog_.expires_at(deadline_);
-  watchdog_.async_wait([self = shared_from_this()](error_code ec) {
+  uint64_t generation = ++watchdog_generation_;
+  watchdog_.expires_at(deadline_);  // cancels a pending wait, whose handler then stands down
+  watchdog_.async_wait([self = shared_from_this(), generation](error_code ec) {
+    if (generation != self->watchdog_generation_) return;  // superseded by a restart
     self->watchdog_armed_ = false;
     if (ec || !self->socket_.is_open()) return;
     if (std::chrono::steady_clock::now() >= self->deadline_) {
@@ -115,15 +132,36 @@ asio::awaitable<void> Connection::Run() {
     std::cerr << "tuskd: connection error: " << e.what() << "\n";
   }
   error_code ignored;
-  if (!body_done_ && socket_.is_open()) {
-    // The client may still be sending a body we refused; a close with unread bytes would reset
-    // the connection and could destroy the response before the client reads it.
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  }
+  if (!body_done_ && socket_.is_open()) co_await DrainBeforeClose();
   socket_.close(ignored);
   watchdog_.cancel();
   context_.connections.Remove(registry_key_);
   context_.metrics.ConnectionClosed();
+}
+
+// The client may still be sending a body we refused. Closing with unread bytes makes the kernel
+// reset the connection, which can destroy our response before the client reads it; so stop
+// sending, and read and drop what comes for a short, bounded while.
+asio::awaitable<void> Connection::DrainBeforeClose() {
+  constexpr uint64_t kMaxDrain = 4 << 20;
+  constexpr auto kDrainTime = std::chrono::seconds(2);
+  error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  if (interruption_ == Interruption::kNone) ArmDeadline(kDrainTime);
+  uint64_t drained = 0;
+  while (drained < kMaxDrain && interruption_ == Interruption::kNone) {
+    std::span<char> buf = PieceBuffer();
+    size_t n = socket_.read_some(asio::buffer(buf.data(), buf.size()), ec);
+    if (!ec) {
+      drained += n;
+      continue;
+    }
+    if (!IsWouldBlock(ec)) break;
+    co_await socket_.async_wait(asio::socket_base::wait_read,
+                                asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+  }
 }
 
 asio::awaitable<bool> Connection::ReadHead() {
@@ -147,7 +185,13 @@ asio::awaitable<bool> Connection::ReadHead() {
     co_return false;
   }
   ++request_seq_;
-  co_return BuildHead();
+  if (!BuildHead()) {
+    body_done_ = false;  // close after answering
+    co_await Respond(protocol::ErrorResponse(protocol::ErrorCode::kBadRequest,
+                                             "Transfer-Encoding without chunked"));
+    co_return false;
+  }
+  co_return true;
 }
 
 asio::awaitable<void> Connection::RespondToBadHead(error_code ec) {
@@ -169,6 +213,24 @@ asio::awaitable<void> Connection::RespondToBadHead(error_code ec) {
   co_await Respond(protocol::ErrorResponse(code, ec.message()));
 }
 
+// Beast allows one chunk-body callback per message, set before any body byte is parsed; it
+// writes through chunk_sink_, which NextChunkedPiece points at the piece buffer each time.
+void Connection::InstallChunkSink() {
+  on_chunk_ = [this](std::uint64_t, std::string_view body, error_code& ec) -> size_t {
+    ChunkSink& sink = chunk_sink_;
+    size_t take = body.size();
+    if (take > sink.allowance - sink.decoded) {
+      take = static_cast<size_t>(sink.allowance - sink.decoded);
+      sink.over_limit = true;
+      ec = http::error::body_limit;
+    }
+    std::memmove(sink.out + sink.decoded, body.data(), take);
+    sink.decoded += take;
+    return take;
+  };
+  parser_->on_chunk_body(on_chunk_);
+}
+
 bool Connection::BuildHead() {
   const auto& message = parser_->get();
   head_ = {};
@@ -185,7 +247,10 @@ bool Connection::BuildHead() {
   body_done_ = parser_->is_done() || !head_.has_body();
   body_remaining_ = head_.chunked ? 0 : head_.content_length.value_or(0);
   body_delivered_ = 0;
-  return true;
+  if (head_.chunked) InstallChunkSink();
+  // RFC 9112 6.3: a request whose Transfer-Encoding does not end in chunked has no knowable
+  // length; guessing one would let a body smuggle a second request.
+  return head_.chunked || !head_.headers.Has("Transfer-Encoding");
 }
 
 std::optional<std::string> Connection::TrailerField(std::string_view name) const {
@@ -232,7 +297,9 @@ asio::awaitable<size_t> Connection::ReadSome(char* out, size_t max, BodyEnd* end
 
 asio::awaitable<BodyPiece> Connection::NextPiece(uint64_t limit) {
   if (body_done_) co_return BodyPiece{{}, BodyEnd::kComplete};
-  if (body_delivered_ >= limit) co_return BodyPiece{{}, BodyEnd::kTooLarge};
+  // Chunked bodies learn they are too large only from a chunk past the limit: a body that ends
+  // exactly at the limit still has its last chunk and trailer to come.
+  if (!head_.chunked && body_delivered_ >= limit) co_return BodyPiece{{}, BodyEnd::kTooLarge};
   BodyPiece piece = head_.chunked ? co_await NextChunkedPiece(limit)
                                   : co_await NextLengthPiece(limit);
   body_delivered_ += piece.bytes.size();
@@ -272,21 +339,9 @@ asio::awaitable<BodyPiece> Connection::NextChunkedPiece(uint64_t limit) {
     std::memcpy(buf.data(), buffer_.data().data(), have);
     buffer_.consume(have);
     for (;;) {
-      uint64_t allowance = limit - body_delivered_;
-      size_t decoded = 0;
-      bool over_limit = false;
-      auto on_chunk = [&](std::uint64_t, std::string_view body, error_code& ec) -> size_t {
-        size_t take = body.size();
-        if (take > allowance - decoded) {
-          take = static_cast<size_t>(allowance - decoded);
-          over_limit = true;
-          ec = http::error::body_limit;
-        }
-        std::memmove(buf.data() + decoded, body.data(), take);
-        decoded += take;
-        return take;
-      };
-      parser_->on_chunk_body(on_chunk);
+      chunk_sink_ = ChunkSink{buf.data(), 0, limit - body_delivered_, false};
+      const size_t& decoded = chunk_sink_.decoded;
+      const bool& over_limit = chunk_sink_.over_limit;
       error_code ec;
       size_t consumed = have ? parser_->put(asio::buffer(buf.data(), have), ec) : 0;
       if (!have) ec = http::error::need_more;

@@ -46,6 +46,9 @@ struct BodyPiece {
   BodyEnd end = BodyEnd::kNone;
 };
 
+// 127.0.0.0/8, ::1 and IPv4-mapped loopback (::ffff:127.x.y.z, what a dual-stack listener sees).
+bool IsLoopbackAddress(const boost::asio::ip::address& address);
+
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(boost::asio::ip::tcp::socket socket, ServerContext& context);
@@ -81,6 +84,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::awaitable<void> RespondWithFile(protocol::Response head, store::UploadReader& reader,
                                                uint64_t first, uint64_t count);
   ServerContext& context() { return context_; }
+  // True when the peer is on this host's loopback (the admin endpoints' first condition).
+  bool peer_is_loopback() const;
 
  private:
   using Parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
@@ -93,7 +98,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::awaitable<size_t> ReadSome(char* out, size_t max, BodyEnd* end);
   boost::asio::awaitable<BodyPiece> NextLengthPiece(uint64_t limit);
   boost::asio::awaitable<BodyPiece> NextChunkedPiece(uint64_t limit);
-  boost::asio::awaitable<bool> WriteAll(std::span<const char> bytes);
+  boost::asio::awaitable<void> DrainBeforeClose();
+  void InstallChunkSink();
   void ArmDeadline(std::chrono::steady_clock::duration timeout);
   void StartWatchdog();
   BodyEnd EndForInterruption() const;
@@ -104,6 +110,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::steady_timer watchdog_;
   std::chrono::steady_clock::time_point deadline_;
   bool watchdog_armed_ = false;
+  uint64_t watchdog_generation_ = 0;
   Interruption interruption_ = Interruption::kNone;
   uint64_t registry_key_ = 0;
 
@@ -116,6 +123,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool body_done_ = false;
   uint64_t body_remaining_ = 0;  // Content-Length bodies
   uint64_t body_delivered_ = 0;
+  // Where the chunk callback puts decoded bytes (see InstallChunkSink).
+  struct ChunkSink {
+    char* out = nullptr;
+    size_t decoded = 0;
+    uint64_t allowance = 0;
+    bool over_limit = false;
+  };
+  ChunkSink chunk_sink_;
+  std::function<size_t(std::uint64_t, std::string_view, boost::system::error_code&)> on_chunk_;
 };
 
 }  // namespace tuskd::server

@@ -82,7 +82,9 @@ po::options_description Describe() {
       ("predictor", po::value<std::string>()->default_value("builtin:content-info"), "what runs on each new content hash: builtin:content-info | exec:/path/to/program | http(s)://host/path")
       ("predictor-timeout", po::value<std::string>()->default_value("60s"), "longest one exec/http prediction may take")
       ("predictor-concurrency", po::value<unsigned>()->default_value(2), "predictions run at once")
-      ("predictor-attempts", po::value<unsigned>()->default_value(5), "tries of a failing prediction (backoff doubles from 2s) before it is recorded as failed");
+      ("predictor-attempts", po::value<unsigned>()->default_value(5), "tries of a failing prediction (backoff doubles from 2s) before it is recorded as failed")
+      ("compression", po::value<std::string>()->default_value("none"), "compression at rest of new uploads: none | zstd | auto (zstd, except content already compressed by its filetype or magic bytes)")
+      ("compression-level", po::value<int>()->default_value(store::kDefaultCompressionLevel), "zstd level, 1-19 (higher: smaller, slower; docs/compression.md has measurements)");
   return d;
 }
 
@@ -116,6 +118,12 @@ std::string Apply(const po::variables_map& vm, ServerConfig* c) {
   c->predictor = vm["predictor"].as<std::string>();
   c->predictor_concurrency = std::max(1u, vm["predictor-concurrency"].as<unsigned>());
   c->predictor_attempts = static_cast<int>(std::max(1u, vm["predictor-attempts"].as<unsigned>()));
+  c->compression = vm["compression"].as<std::string>();
+  if (c->compression != "none" && c->compression != "zstd" && c->compression != "auto")
+    return "--compression must be none, zstd or auto";
+  c->compression_level = vm["compression-level"].as<int>();
+  if (c->compression_level < 1 || c->compression_level > 19)
+    return "--compression-level must be between 1 and 19";
   auto predictor_timeout = ParseDuration(vm["predictor-timeout"].as<std::string>());
   if (!predictor_timeout || predictor_timeout->count() == 0)
     return "--predictor-timeout is not a positive duration";
@@ -153,7 +161,9 @@ std::string Apply(const po::variables_map& vm, ServerConfig* c) {
 
 std::optional<std::chrono::seconds> ParseDuration(const std::string& text) {
   auto value = ParseScaled(text, {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}});
-  if (!value) return std::nullopt;
+  // Ten years is "forever" for every timeout here, and keeps clock arithmetic far from overflow.
+  constexpr uint64_t kLongest = 10ull * 366 * 86400;
+  if (!value || *value > kLongest) return std::nullopt;
   return std::chrono::seconds(*value);
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "store/compression_choice.h"
+
 namespace tuskd::server {
 
 struct ServerConfig {
@@ -35,6 +37,10 @@ struct ServerConfig {
   std::chrono::milliseconds predictor_timeout{60000};
   unsigned predictor_concurrency = 2;
   int predictor_attempts = 5;
+  // Compression at rest of new uploads: none | zstd | auto (zstd unless the content is already
+  // compressed), and the zstd level.
+  std::string compression = "none";
+  int compression_level = store::kDefaultCompressionLevel;
 };
 
 // Parses argv and the environment. Returns nullopt after printing --help/--version (exit 0) or

@@ -20,7 +20,12 @@ asio::awaitable<bool> LoadRecord(Connection& connection, const std::string& id,
                                  store::UploadRecord* record) {
   store::Status status = connection.context().store.Get(id, record);
   if (status.ok()) co_return true;
-  co_await connection.Respond(ErrorResponse(ErrorFor(status), status.IsNotFound() ? "" : status.message()));
+  // Built as a named local: GCC 12 destroys a conditional's temporary twice when it sits inside
+  // a co_await expression (seen as free(): invalid pointer).
+  std::string detail;
+  if (!status.IsNotFound()) detail = status.message();
+  protocol::Response response = ErrorResponse(ErrorFor(status), std::move(detail));
+  co_await connection.Respond(std::move(response));
   co_return false;
 }
 
@@ -71,7 +76,8 @@ asio::awaitable<void> HandleCreate(Connection& connection) {
     co_return;
   }
   auto& plan = std::get<protocol::CreatePlan>(decision);
-  store::NewUpload spec{plan.length, plan.metadata_raw, DecodedMetadata(plan.metadata), "", {}};
+  store::NewUpload spec{plan.length, plan.metadata_raw, DecodedMetadata(plan.metadata), "", {},
+                        context.config.compression};
   store::UploadRecord record;
   int64_t now = UnixNow();
   store::Status status =

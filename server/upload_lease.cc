@@ -23,8 +23,10 @@ asio::awaitable<std::optional<store::UploadLockTable::Lease>> AcquireLease(
   asio::steady_timer timer(co_await asio::this_coro::executor);
   for (;;) {
     if (auto lease = locks.TryAcquire(id, connection.HandoverCallback())) co_return lease;
-    locks.RequestStop(id);
+    // Past the deadline (at once with --lock-timeout 0) the holder is left alone: a request
+    // that will be refused anyway must not end one that is working.
     if (std::chrono::steady_clock::now() >= deadline) co_return std::nullopt;
+    locks.RequestStop(id);
     timer.expires_after(kPollInterval);
     co_await timer.async_wait(asio::use_awaitable);
   }

@@ -64,6 +64,7 @@ void PredictionWorkers::Start() {
 }
 
 void PredictionWorkers::Stop() {
+  if (threads_.empty()) return;  // idempotent: main stops before closing the store
   stopping_ = true;
   store_->pipeline().NotifyQueued();
   for (auto& thread : threads_) thread.join();

@@ -1,0 +1,480 @@
+// Every HTTP error the server can answer (protocol/error_catalogue.h), each provoked through a
+// real tuskd: one table for the refusals a single request triggers, plus the ones that need
+// time (408, expiry 410). 423 lives in lock_handover_test.cc, 503 in shutdown_test.cc. Every
+// error is plain text starting with its ERR_ code, and the server keeps serving afterwards (I6).
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "raw_client.h"
+#include "shared_tuskd.h"
+
+namespace tuskd::server::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr char kMissingId[] = "/files/00000000000000000000000000000000";
+
+class ErrorPathsTest : public SharedTuskdTest<ErrorPathsTest> {
+ public:
+  static std::vector<std::string> Flags() { return {"--max-size", "1000"}; }
+};
+
+struct ErrorCase {
+  const char* name;
+  // The raw request, given the path of a fresh upload of 10 bytes at offset 0.
+  std::function<std::string(const std::string& path)> request;
+  int status;
+  const char* code;                    // the body starts with this
+  HeaderFields expected_headers = {};  // e.g. 409's Upload-Offset
+};
+
+HeaderFields With(HeaderFields base, const HeaderFields& extra) {
+  base.insert(base.end(), extra.begin(), extra.end());
+  return base;
+}
+
+std::vector<ErrorCase> Cases() {
+  const HeaderFields tus = kTusHeaders;
+  const std::string octets = "application/offset+octet-stream";
+  return {
+      // 400
+      {"MalformedRequestLine", [](auto&) { return std::string("GARBAGE\r\n\r\n"); }, 400,
+       "ERR_BAD_REQUEST"},
+      {"MalformedHeaderLine",
+       [](auto& path) { return "GET " + path + " HTTP/1.1\r\nNo colon here\r\n\r\n"; }, 400,
+       "ERR_BAD_REQUEST"},
+      // Framing a proxy and the server could read differently (request smuggling; more in
+      // http_framing_test.cc).
+      {"ConflictingContentLengths",
+       [](auto& path) {
+         return BuildRequest("PATCH", path,
+                             PatchHeaders(0, {{"Content-Length", "3"}, {"Content-Length", "4"}}),
+                             "abcd");
+       },
+       400, "ERR_BAD_REQUEST"},
+      // Transfer-Encoding not ending in chunked: HttpFramingTest (a server bug lets it smuggle).
+      {"BadMetadata",
+       [=](auto&) {
+         return BuildRequest("POST", "/files/",
+                             With(tus, {{"Upload-Length", "5"}, {"Upload-Metadata", "name !!!"}}));
+       },
+       400, "ERR_INVALID_METADATA"},
+      {"DuplicateMetadataKey",
+       [=](auto&) {
+         return BuildRequest(
+             "POST", "/files/",
+             With(tus, {{"Upload-Length", "5"}, {"Upload-Metadata", "a YQ==,a Yg=="}}));
+       },
+       400, "ERR_INVALID_METADATA"},
+      {"NegativeUploadOffset",
+       [=](auto& path) {
+         return BuildRequest("PATCH", path,
+                             With(tus, {{"Content-Type", octets}, {"Upload-Offset", "-1"}}), "a");
+       },
+       400, "ERR_INVALID_OFFSET"},
+      {"NonNumericUploadOffset",
+       [=](auto& path) {
+         return BuildRequest("PATCH", path,
+                             With(tus, {{"Content-Type", octets}, {"Upload-Offset", "abc"}}), "a");
+       },
+       400, "ERR_INVALID_OFFSET"},
+      {"MissingUploadOffset",
+       [=](auto& path) {
+         return BuildRequest("PATCH", path, With(tus, {{"Content-Type", octets}}), "a");
+       },
+       400, "ERR_INVALID_OFFSET"},
+      {"LengthAndDeferLength",
+       [=](auto&) {
+         return BuildRequest("POST", "/files/",
+                             With(tus, {{"Upload-Length", "5"}, {"Upload-Defer-Length", "1"}}));
+       },
+       400, "ERR_LENGTH_AND_DEFER"},
+      {"NoLength", [=](auto&) { return BuildRequest("POST", "/files/", tus); }, 400,
+       "ERR_MISSING_LENGTH"},
+      {"NonNumericLength",
+       [=](auto&) {
+         return BuildRequest("POST", "/files/", With(tus, {{"Upload-Length", "-5"}}));
+       },
+       400, "ERR_INVALID_LENGTH"},
+      {"DeferLengthNotOne",
+       [=](auto&) {
+         return BuildRequest("POST", "/files/", With(tus, {{"Upload-Defer-Length", "2"}}));
+       },
+       400, "ERR_INVALID_DEFER_LENGTH"},
+      {"DuplicateUploadOffset",
+       [](auto& path) {
+         return PatchRequest(path, 0, "a", {{"Upload-Offset", "0"}});
+       },
+       400, "ERR_DUPLICATE_HEADER"},
+      {"DifferentLengthOnPatch",
+       [](auto& path) {
+         return PatchRequest(path, 0, "a", {{"Upload-Length", "11"}});
+       },
+       400, "ERR_LENGTH_ALREADY_SET"},
+      {"UnknownMethodOverride",
+       [=](auto& path) {
+         return BuildRequest("POST", path, With(tus, {{"X-HTTP-Method-Override", "FROB"}}));
+       },
+       400, "ERR_INVALID_METHOD_OVERRIDE"},
+      {"ChecksumAlgorithmNotOffered",
+       [](auto& path) {
+         return PatchRequest(path, 0, "hello", {{"Upload-Checksum", "crc32 AAAAAA=="}});
+       },
+       400, "ERR_UNSUPPORTED_CHECKSUM"},
+      {"MalformedChecksum",
+       [](auto& path) {
+         return PatchRequest(path, 0, "hello", {{"Upload-Checksum", "sha1"}});
+       },
+       400, "ERR_INVALID_CHECKSUM_HEADER"},
+      // 460: the body is dropped whole (the table checks the offset stayed 0)
+      {"ChecksumMismatch",
+       [](auto& path) {
+         return PatchRequest(path, 0, "hellx",
+                             {{"Upload-Checksum", "sha1 qvTGHdzF6KLavt4PO0gs2a6pQ00="}});
+       },
+       460, "ERR_CHECKSUM_MISMATCH"},
+      // 404
+      {"UnknownRoute", [](auto&) { return BuildRequest("GET", "/nowhere"); }, 404, "ERR_NOT_FOUND"},
+      // An unknown but well-formed id: UnknownUploadTest below (it crashes the server).
+      {"InvalidUploadId", [=](auto&) { return BuildRequest("DELETE", "/files/not-an-id", tus); },
+       404, "ERR_UPLOAD_NOT_FOUND"},
+      {"PathTraversalId",
+       [=](auto&) { return BuildRequest("GET", "/files/..%2f..%2fetc%2fpasswd", tus); }, 404,
+       "ERR_UPLOAD_NOT_FOUND"},
+      {"UnknownSubResource",
+       [=](auto& path) { return BuildRequest("GET", path + "/nothing", tus); }, 404,
+       "ERR_NOT_FOUND"},
+      // 405
+      {"PutOnCollection",
+       [=](auto&) { return BuildRequest("PUT", "/files/", tus); },
+       405,
+       "ERR_METHOD_NOT_ALLOWED",
+       {{"Allow", "OPTIONS, POST"}}},
+      {"GetOnCollection", [](auto&) { return BuildRequest("GET", "/files/"); }, 405,
+       "ERR_METHOD_NOT_ALLOWED"},
+      {"PostOnUpload",
+       [=](auto& path) { return BuildRequest("POST", path, tus); },
+       405,
+       "ERR_METHOD_NOT_ALLOWED",
+       {{"Allow", "OPTIONS, HEAD, PATCH, DELETE, GET"}}},
+      // 409
+      {"MismatchedOffset",
+       [](auto& path) { return PatchRequest(path, 5, "abcde"); },
+       409,
+       "ERR_MISMATCHED_OFFSET",
+       {{"Upload-Offset", "0"}}},
+      // 412
+      {"NoTusResumable",
+       [](auto&) {
+         return BuildRequest("POST", "/files/", {{"Upload-Length", "5"}});
+       },
+       412,
+       "ERR_UNSUPPORTED_VERSION",
+       {{"Tus-Version", "1.0.0"}}},
+      {"OldTusResumable",
+       [](auto&) {
+         return BuildRequest("POST", "/files/",
+                             {{"Tus-Resumable", "0.2.2"}, {"Upload-Length", "5"}});
+       },
+       412,
+       "ERR_UNSUPPORTED_VERSION",
+       {{"Tus-Version", "1.0.0"}}},
+      {"PatchWithoutTusResumable",
+       [=](auto& path) {
+         return BuildRequest("PATCH", path, {{"Content-Type", octets}, {"Upload-Offset", "0"}},
+                             "a");
+       },
+       412,
+       "ERR_UNSUPPORTED_VERSION",
+       {{"Tus-Version", "1.0.0"}}},
+      // 413
+      {"LengthAboveMaxSize",
+       [=](auto&) {
+         return BuildRequest("POST", "/files/", With(tus, {{"Upload-Length", "1001"}}));
+       },
+       413, "ERR_MAX_SIZE_EXCEEDED"},
+      {"PatchBodyLongerThanLength", [](auto& path) { return PatchRequest(path, 0, "01234567890"); },
+       413, "ERR_SIZE_EXCEEDED"},
+      {"CreationBodyLongerThanLength",
+       [=](auto&) {
+         return BuildRequest("POST", "/files/",
+                             With(tus, {{"Upload-Length", "2"}, {"Content-Type", octets}}), "abc");
+       },
+       413, "ERR_SIZE_EXCEEDED"},
+      // 415
+      {"PatchWithWrongContentType",
+       [=](auto& path) {
+         return BuildRequest("PATCH", path,
+                             With(tus, {{"Content-Type", "text/plain"}, {"Upload-Offset", "0"}}),
+                             "a");
+       },
+       415, "ERR_INVALID_CONTENT_TYPE"},
+      {"PatchWithoutContentType",
+       [=](auto& path) {
+         return BuildRequest("PATCH", path, With(tus, {{"Upload-Offset", "0"}}), "a");
+       },
+       415, "ERR_INVALID_CONTENT_TYPE"},
+      {"CreationBodyWithWrongContentType",
+       [=](auto&) {
+         return BuildRequest(
+             "POST", "/files/",
+             With(tus, {{"Upload-Length", "5"}, {"Content-Type", "multipart/form-data"}}), "abc");
+       },
+       415, "ERR_INVALID_CONTENT_TYPE"},
+      // 416
+      {"RangeBeyondTheBytes",
+       [](auto& path) {
+         return BuildRequest("GET", path, {{"Range", "bytes=0-0"}});
+       },
+       416,
+       "ERR_RANGE_NOT_SATISFIABLE",
+       {{"Content-Range", "bytes */0"}}},
+      // 431
+      {"HeadersTooLarge",
+       [=](auto& path) {
+         return BuildRequest("HEAD", path, With(tus, {{"X-Padding", std::string(70000, 'p')}}));
+       },
+       431, ""},
+      {"ManyHeadersTooLarge",
+       [=](auto&) {
+         HeaderFields many = tus;
+         for (int i = 0; i < 2000; ++i) {
+           many.emplace_back("X-H" + std::to_string(i), "0123456789abcdef0123456789");
+         }
+         return BuildRequest("GET", "/healthz", many);
+       },
+       431, "ERR_HEADERS_TOO_LARGE"},
+      // 501
+      {"ConcatenationNotOffered",
+       [=](auto&) {
+         return BuildRequest("POST", "/files/",
+                             With(tus, {{"Upload-Length", "5"}, {"Upload-Concat", "partial"}}));
+       },
+       501, "ERR_NOT_IMPLEMENTED"},
+  };
+}
+
+TEST_F(ErrorPathsTest, EveryRefusalHasItsStatusCodeAndPlainTextReason) {
+  for (const ErrorCase& c : Cases()) {
+    SCOPED_TRACE(c.name);
+    CreatedUpload upload = CreateUpload(port(), 10);
+    ASSERT_EQ(upload.response.status, 201);
+    std::string request = c.request(upload.path);
+    RawClient client(port());
+    // A request the server refuses early may be cut by the close that follows; the answer
+    // must still arrive.
+    client.Send(request);
+    HttpResponse r = client.ReadResponse(request.rfind("HEAD ", 0) == 0);
+    EXPECT_EQ(r.status, c.status) << r.error << r.body;
+    if (*c.code) {
+      EXPECT_EQ(r.body.rfind(std::string(c.code) + ": ", 0), 0u) << r.body;
+      EXPECT_EQ(r.Header("Content-Type"), "text/plain; charset=utf-8");
+    }
+    EXPECT_EQ(r.Header("Tus-Resumable"), "1.0.0");
+    for (const auto& [name, value] : c.expected_headers) {
+      EXPECT_EQ(r.Header(name), value) << name;
+    }
+    // Nothing was written by a refused request, and the server serves the next client.
+    if (r.status >= 400) {
+      EXPECT_EQ(HeadOffset(port(), upload.path), 0u);
+    }
+    EXPECT_EQ(Exchange(port(), "GET", "/healthz", {}).status, 200);
+  }
+}
+
+TEST_F(ErrorPathsTest, ErrorsBeforeTheBodyCloseTheConnection) {
+  CreatedUpload upload = CreateUpload(port(), 10);
+  RawClient client(port());
+  // The 409 is decided on the head; the unread body must not be parsed as a next request.
+  HttpResponse r = client.RoundTrip(PatchRequest(upload.path, 3, "GET /healthz HTTP/1.1\r\n\r\n"));
+  EXPECT_EQ(r.status, 409) << r.error;
+  EXPECT_EQ(r.Header("Connection"), "close");
+  EXPECT_TRUE(client.WaitForClose());
+}
+
+TEST_F(ErrorPathsTest, ErrorsWithoutABodyKeepTheConnection) {
+  RawClient client(port());
+  HttpResponse r = client.RoundTrip(BuildRequest("GET", "/nowhere"));
+  EXPECT_EQ(r.status, 404);
+  HttpResponse next = client.RoundTrip(BuildRequest("GET", "/healthz"));
+  EXPECT_EQ(next.status, 200) << next.error;
+}
+
+TEST_F(ErrorPathsTest, ChunkedBodyLongerThanLengthKeepsWhatFitsAndAnswers413) {
+  CreatedUpload upload = CreateUpload(port(), 10);
+  RawClient client(port());
+  HttpResponse r = client.RoundTrip(
+      BuildRequest("PATCH", upload.path, PatchHeaders(0, {{"Transfer-Encoding", "chunked"}})) +
+      Chunk("0123456") + Chunk("789abc") + "0\r\n\r\n");
+  EXPECT_EQ(r.status, 413) << r.error;
+  EXPECT_EQ(r.body.rfind("ERR_SIZE_EXCEEDED", 0), 0u) << r.body;
+  EXPECT_EQ(r.Header("Upload-Offset"), "10");
+  EXPECT_TRUE(StoredBytesAre(port(), upload.path, "0123456789"));
+}
+
+TEST_F(ErrorPathsTest, DeferredLengthAboveMaxSizeAnswers413) {
+  CreatedUpload upload = CreateUpload(port(), std::nullopt);
+  ASSERT_EQ(upload.response.status, 201);
+  HttpResponse r =
+      Exchange(port(), "PATCH", upload.path, PatchHeaders(0, {{"Upload-Length", "1001"}}), "a");
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.body.rfind("ERR_MAX_SIZE_EXCEEDED", 0), 0u) << r.body;
+}
+
+TEST_F(ErrorPathsTest, DeferredUploadBodyPastMaxSizeAnswers413) {
+  CreatedUpload upload = CreateUpload(port(), std::nullopt);
+  ASSERT_EQ(upload.response.status, 201);
+  HttpResponse r = Exchange(port(), "PATCH", upload.path, PatchHeaders(0), std::string(1001, 'x'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.body.rfind("ERR_SIZE_EXCEEDED", 0), 0u) << r.body;
+}
+
+TEST_F(ErrorPathsTest, DeferredLengthBelowOffsetAnswers400) {
+  CreatedUpload upload = CreateUpload(port(), std::nullopt);
+  ASSERT_EQ(Exchange(port(), "PATCH", upload.path, PatchHeaders(0), "abcd").status, 204);
+  HttpResponse r =
+      Exchange(port(), "PATCH", upload.path, PatchHeaders(4, {{"Upload-Length", "2"}}));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body.rfind("ERR_LENGTH_BELOW_OFFSET", 0), 0u) << r.body;
+}
+
+TEST_F(ErrorPathsTest, TerminatedUploadIsGone) {
+  CreatedUpload upload = CreateUpload(port(), 10);
+  ASSERT_EQ(Exchange(port(), "DELETE", upload.path).status, 204);
+  HttpResponse r = Exchange(port(), "GET", upload.path, {});
+  EXPECT_EQ(r.status, 410);
+  EXPECT_EQ(r.body.rfind("ERR_UPLOAD_TERMINATED", 0), 0u) << r.body;
+}
+
+TEST_F(ErrorPathsTest, OversizedHeadAnswered431ThenClosed) {
+  RawClient client(port());
+  client.Send("GET /healthz HTTP/1.1\r\nX-Big: " + std::string(100000, 'b') + "\r\n\r\n");
+  HttpResponse r = client.ReadResponse();
+  EXPECT_EQ(r.status, 431) << r.error;
+  EXPECT_EQ(r.body.rfind("ERR_HEADERS_TOO_LARGE", 0), 0u) << r.body;
+  EXPECT_TRUE(client.WaitForClose());
+}
+
+TEST_F(ErrorPathsTest, MalformedRequestLineAnswered400ThenClosed) {
+  RawClient client(port());
+  client.Send("THIS IS NOT HTTP\r\n\r\n");
+  HttpResponse r = client.ReadResponse();
+  EXPECT_EQ(r.status, 400) << r.error;
+  EXPECT_EQ(r.body.rfind("ERR_BAD_REQUEST", 0), 0u) << r.body;
+  EXPECT_TRUE(client.WaitForClose());
+}
+
+// ---- 404 for a well-formed id that names no upload ----
+
+// SERVER BUG (see report): every request for a well-formed but unknown id aborts the whole
+// process ("free(): invalid pointer" in ~Failure under LoadRecord, upload_handlers.cc:23: the
+// conditional `status.IsNotFound() ? "" : status.message()` inside the co_await'ed call is
+// miscompiled by GCC 12's coroutine lowering). Each case gets its own server, so one crash does
+// not take the other cases (or other suites) down with it.
+class UnknownUploadTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    std::string error;
+    ASSERT_TRUE(server_.Start(&error)) << error;
+  }
+  TuskdProcess server_;
+};
+
+TEST_P(UnknownUploadTest, Answers404AndKeepsServing) {
+  const std::string method = GetParam();
+  HeaderFields headers = method == "PATCH" ? PatchHeaders(0) : kTusHeaders;
+  HttpResponse r =
+      Exchange(server_.port(), method, kMissingId, headers, method == "PATCH" ? "a" : "");
+  EXPECT_EQ(r.status, 404) << r.error;
+  if (method != "HEAD") {
+    EXPECT_EQ(r.body.rfind("ERR_UPLOAD_NOT_FOUND: ", 0), 0u) << r.body;
+  }
+  EXPECT_EQ(Exchange(server_.port(), "GET", "/healthz", {}).status, 200) << "tuskd died; its log:\n"
+                                                                         << server_.Log();
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryMethod, UnknownUploadTest,
+                         ::testing::Values("HEAD", "GET", "PATCH", "DELETE"));
+
+// ---- 408: a head that stalls ----
+
+// Only --header-timeout is short: the head timeout must not depend on other timeouts.
+class HeaderTimeoutTest : public SharedTuskdTest<HeaderTimeoutTest> {
+ public:
+  static std::vector<std::string> Flags() { return {"--header-timeout", "1s"}; }
+};
+
+// SERVER BUG (see report): Connection::ArmDeadline only moves deadline_ while the watchdog timer
+// stays armed for the first deadline it was given (the 120 s idle timeout), so a stalled head
+// is answered only when the idle timeout passes, not after --header-timeout.
+TEST_F(HeaderTimeoutTest, PartialHeadThenSilenceAnswers408AndCloses) {
+  RawClient client(port(), seconds(6));
+  ASSERT_TRUE(client.Send("HEAD /files/ HTTP/1.1\r\nTus-Resum"));
+  HttpResponse r = client.ReadResponse(/*to_head=*/true);
+  EXPECT_EQ(r.status, 408) << r.error;
+  EXPECT_TRUE(client.WaitForClose(seconds(2)));
+}
+
+// The same behaviour when every timeout is short (the watchdog fires at the right time).
+class AllTimeoutsShortTest : public SharedTuskdTest<AllTimeoutsShortTest> {
+ public:
+  static std::vector<std::string> Flags() {
+    return {"--header-timeout", "1s", "--idle-timeout", "1s", "--body-timeout", "1s"};
+  }
+};
+
+TEST_F(AllTimeoutsShortTest, PartialHeadThenSilenceAnswers408AndCloses) {
+  RawClient client(port(), seconds(6));
+  ASSERT_TRUE(client.Send("GET /healthz HTTP/1.1\r\nHost: x"));
+  HttpResponse r = client.ReadResponse();
+  EXPECT_EQ(r.status, 408) << r.error;
+  EXPECT_EQ(r.body.rfind("ERR_REQUEST_TIMEOUT", 0), 0u) << r.body;
+  EXPECT_TRUE(client.WaitForClose(seconds(2)));
+}
+
+TEST_F(AllTimeoutsShortTest, IdleConnectionIsClosedWithoutAResponse) {
+  RawClient client(port(), seconds(6));
+  EXPECT_TRUE(client.WaitForClose(seconds(5)));
+}
+
+// ---- 410 after expiry ----
+
+class ExpiryTest : public SharedTuskdTest<ExpiryTest> {
+ public:
+  static std::vector<std::string> Flags() {
+    return {"--expiration", "1s", "--sweep-interval", "1s"};
+  }
+};
+
+TEST_F(ExpiryTest, UnfinishedUploadExpiresAnd410sWhileCompleteOneStays) {
+  CreatedUpload unfinished = CreateUpload(port(), 10);
+  ASSERT_EQ(unfinished.response.status, 201);
+  EXPECT_TRUE(unfinished.response.HasHeader("Upload-Expires"));
+  ASSERT_EQ(Exchange(port(), "PATCH", unfinished.path, PatchHeaders(0), "abc").status, 204);
+  CreatedUpload complete = CreateUpload(port(), 3);
+  ASSERT_EQ(Exchange(port(), "PATCH", complete.path, PatchHeaders(0), "xyz").status, 204);
+
+  // Expiry is 1 s after the last write, in whole seconds, and sweeps run every second.
+  auto deadline = std::chrono::steady_clock::now() + seconds(5);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    status = Exchange(port(), "HEAD", unfinished.path).status;
+    if (status == 410) break;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_EQ(status, 410);
+  HttpResponse patch = Exchange(port(), "PATCH", unfinished.path, PatchHeaders(3), "d");
+  EXPECT_EQ(patch.status, 410);
+  EXPECT_EQ(patch.body.rfind("ERR_UPLOAD_EXPIRED", 0), 0u) << patch.body;
+  EXPECT_EQ(Exchange(port(), "GET", unfinished.path, {}).status, 410);
+  EXPECT_TRUE(StoredBytesAre(port(), complete.path, "xyz"));
+}
+
+}  // namespace
+}  // namespace tuskd::server::testing

@@ -1,0 +1,411 @@
+// The tus 1.0.0 core and extensions against a real tuskd: creation (with upload, deferred
+// length, empty), HEAD, PATCH, GET (ranges, partial uploads, safe content types), termination,
+// X-HTTP-Method-Override, OPTIONS and CORS.
+#include <gtest/gtest.h>
+#include <openssl/sha.h>
+
+#include <cstdio>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "raw_client.h"
+#include "shared_tuskd.h"
+
+namespace tuskd::server::testing {
+namespace {
+
+std::string Sha256Hex(const std::string& bytes) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  std::string hex;
+  for (unsigned char byte : digest) {
+    char pair[3];
+    std::snprintf(pair, sizeof(pair), "%02x", byte);
+    hex += pair;
+  }
+  return hex;
+}
+
+class TusCoreTest : public SharedTuskdTest<TusCoreTest> {
+ public:
+  static std::vector<std::string> Flags() { return {"--max-size", "1M"}; }
+
+ protected:
+  // An upload of `length` bytes (nullopt: deferred) holding `content` so far.
+  std::string NewUpload(std::optional<uint64_t> length, const std::string& content = "",
+                        const HeaderFields& extra = {}) {
+    CreatedUpload created = CreateUpload(port(), length, extra);
+    EXPECT_EQ(created.response.status, 201) << created.response.error << created.response.body;
+    if (!content.empty()) {
+      HttpResponse patched = Exchange(port(), "PATCH", created.path, PatchHeaders(0), content);
+      EXPECT_EQ(patched.status, 204) << patched.error << patched.body;
+    }
+    return created.path;
+  }
+};
+
+TEST_F(TusCoreTest, CreationAnswers201WithLocationAndOffset) {
+  CreatedUpload created = CreateUpload(port(), 100);
+  const HttpResponse& r = created.response;
+  ASSERT_EQ(r.status, 201) << r.error << r.body;
+  EXPECT_TRUE(std::regex_match(*r.Header("Location"),
+                               std::regex("http://127\\.0\\.0\\.1/files/[0-9a-f]{32}")))
+      << *r.Header("Location");
+  EXPECT_EQ(r.Header("Upload-Offset"), "0");
+  EXPECT_TRUE(r.HasHeader("Upload-Expires"));
+  EXPECT_EQ(r.Header("Tus-Resumable"), "1.0.0");
+}
+
+TEST_F(TusCoreTest, LocationUsesTheHostHeader) {
+  HttpResponse r = Exchange(
+      port(), "POST", "/files/",
+      {{"Tus-Resumable", "1.0.0"}, {"Upload-Length", "1"}, {"Host", "uploads.example:8443"}});
+  ASSERT_EQ(r.status, 201) << r.error;
+  EXPECT_EQ(r.Header("Location")->rfind("http://uploads.example:8443/files/", 0), 0u)
+      << *r.Header("Location");
+}
+
+TEST_F(TusCoreTest, ProxyHeadersAreIgnoredWithoutBehindProxy) {
+  HttpResponse r = Exchange(port(), "POST", "/files/",
+                            {{"Tus-Resumable", "1.0.0"},
+                             {"Upload-Length", "1"},
+                             {"X-Forwarded-Host", "evil.example"},
+                             {"X-Forwarded-Proto", "https"}});
+  ASSERT_EQ(r.status, 201) << r.error;
+  EXPECT_EQ(r.Header("Location")->rfind("http://127.0.0.1/files/", 0), 0u) << *r.Header("Location");
+}
+
+TEST_F(TusCoreTest, HeadReportsOffsetLengthMetadataAndNoStore) {
+  const std::string metadata = "filename d29ybGRfZG9taW5hdGlvbi5wbGFuLnBkZg==,is_confidential";
+  std::string path = NewUpload(10, "abcd", {{"Upload-Metadata", metadata}});
+  HttpResponse head = Exchange(port(), "HEAD", path);
+  ASSERT_EQ(head.status, 200) << head.error;
+  EXPECT_EQ(head.Header("Upload-Offset"), "4");
+  EXPECT_EQ(head.Header("Upload-Length"), "10");
+  EXPECT_EQ(head.Header("Upload-Metadata"), metadata);
+  EXPECT_EQ(head.Header("Cache-Control"), "no-store");
+  EXPECT_TRUE(head.HasHeader("Upload-Expires"));
+  EXPECT_EQ(head.Header("Tus-Resumable"), "1.0.0");
+  EXPECT_TRUE(head.body.empty());
+}
+
+TEST_F(TusCoreTest, SeveralPatchesThenGetReturnsTheExactBytes) {
+  std::string data = TestBytes(300000, 20);
+  std::string path = NewUpload(data.size());
+  size_t offset = 0;
+  for (size_t piece : {1u, 99999u, 150000u, 50000u}) {
+    HttpResponse r =
+        Exchange(port(), "PATCH", path, PatchHeaders(offset), data.substr(offset, piece));
+    ASSERT_EQ(r.status, 204) << r.error << r.body;
+    offset += piece;
+    EXPECT_EQ(r.Header("Upload-Offset"), std::to_string(offset));
+  }
+  EXPECT_TRUE(StoredBytesAre(port(), path, data));
+}
+
+TEST_F(TusCoreTest, CompleteUploadReportsItsSha256AndNoExpiry) {
+  std::string data = TestBytes(4096, 21);
+  std::string path = NewUpload(data.size(), data);
+  HttpResponse head = Exchange(port(), "HEAD", path);
+  ASSERT_EQ(head.status, 200) << head.error;
+  EXPECT_EQ(head.Header("Upload-Offset"), "4096");
+  EXPECT_FALSE(head.HasHeader("Upload-Expires"));
+  EXPECT_EQ(head.Header("Upload-Sha256"), Sha256Hex(data));
+}
+
+TEST_F(TusCoreTest, EmptyPatchOnCompleteUploadReportsItsOffset) {
+  std::string path = NewUpload(3, "abc");
+  HttpResponse r = Exchange(port(), "PATCH", path, PatchHeaders(3));
+  EXPECT_EQ(r.status, 204) << r.error << r.body;
+  EXPECT_EQ(r.Header("Upload-Offset"), "3");
+}
+
+TEST_F(TusCoreTest, GetWithRangeAnswers206WithContentRange) {
+  std::string data = "0123456789";
+  std::string path = NewUpload(data.size(), data);
+  struct Case {
+    const char* range;
+    const char* content_range;
+    const char* body;
+  };
+  for (const Case& c :
+       {Case{"bytes=2-5", "bytes 2-5/10", "2345"}, Case{"bytes=7-", "bytes 7-9/10", "789"},
+        Case{"bytes=-3", "bytes 7-9/10", "789"}, Case{"bytes=8-100", "bytes 8-9/10", "89"}}) {
+    HttpResponse r = Exchange(port(), "GET", path, {{"Range", c.range}});
+    EXPECT_EQ(r.status, 206) << c.range << " " << r.error;
+    EXPECT_EQ(r.Header("Content-Range"), c.content_range) << c.range;
+    EXPECT_EQ(r.body, c.body) << c.range;
+    EXPECT_EQ(r.Header("Content-Length"), std::to_string(std::string(c.body).size()));
+  }
+}
+
+TEST_F(TusCoreTest, MalformedOrMultiRangeServesEverything) {
+  std::string path = NewUpload(4, "wxyz");
+  for (const char* range : {"bytes=a-b", "items=0-1", "bytes=0-0,2-3"}) {
+    HttpResponse r = Exchange(port(), "GET", path, {{"Range", range}});
+    EXPECT_EQ(r.status, 200) << range;
+    EXPECT_EQ(r.body, "wxyz") << range;
+  }
+}
+
+TEST_F(TusCoreTest, UnsatisfiableRangeAnswers416) {
+  std::string path = NewUpload(10, "0123456789");
+  HttpResponse r = Exchange(port(), "GET", path, {{"Range", "bytes=20-30"}});
+  EXPECT_EQ(r.status, 416) << r.error;
+  EXPECT_EQ(r.Header("Content-Range"), "bytes */10");
+  EXPECT_EQ(r.body.rfind("ERR_RANGE_NOT_SATISFIABLE", 0), 0u) << r.body;
+}
+
+TEST_F(TusCoreTest, PartialUploadGetServesTheCommittedPrefix) {
+  std::string data = TestBytes(40, 22);
+  std::string path = NewUpload(100, data);
+  HttpResponse r = Exchange(port(), "GET", path, {});
+  ASSERT_EQ(r.status, 200) << r.error;
+  EXPECT_EQ(r.Header("Content-Length"), "40");
+  EXPECT_EQ(r.body, data);
+  HttpResponse tail = Exchange(port(), "GET", path, {{"Range", "bytes=-10"}});
+  EXPECT_EQ(tail.status, 206);
+  EXPECT_EQ(tail.Header("Content-Range"), "bytes 30-39/40");
+  EXPECT_EQ(tail.body, data.substr(30));
+}
+
+TEST_F(TusCoreTest, GetNeedsNoTusResumable) {
+  std::string path = NewUpload(2, "ok");
+  HttpResponse r = Exchange(port(), "GET", path, {});
+  EXPECT_EQ(r.status, 200);
+}
+
+TEST_F(TusCoreTest, UnsafeFiletypeIsServedAsAttachment) {
+  // filetype "text/html", filename "page.html"
+  std::string path = NewUpload(
+      13, "<b>hello</b>!", {{"Upload-Metadata", "filetype dGV4dC9odG1s,filename cGFnZS5odG1s"}});
+  HttpResponse r = Exchange(port(), "GET", path, {});
+  ASSERT_EQ(r.status, 200) << r.error;
+  EXPECT_EQ(r.Header("Content-Type"), "application/octet-stream");
+  EXPECT_EQ(r.Header("Content-Disposition"), "attachment; filename=\"page.html\"");
+  EXPECT_EQ(r.Header("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(r.body, "<b>hello</b>!");
+}
+
+TEST_F(TusCoreTest, InertFiletypeIsServedInline) {
+  // filetype "image/png", filename "a.png"
+  std::string path =
+      NewUpload(4, "\x89PNG", {{"Upload-Metadata", "filetype aW1hZ2UvcG5n,filename YS5wbmc="}});
+  HttpResponse r = Exchange(port(), "GET", path, {});
+  ASSERT_EQ(r.status, 200) << r.error;
+  EXPECT_EQ(r.Header("Content-Type"), "image/png");
+  EXPECT_EQ(r.Header("Content-Disposition"), "inline; filename=\"a.png\"");
+  EXPECT_EQ(r.Header("Accept-Ranges"), "bytes");
+}
+
+TEST_F(TusCoreTest, CreationWithUploadStoresTheBody) {
+  std::string data = TestBytes(5000, 23);
+  HttpResponse r = Exchange(port(), "POST", "/files/",
+                            {{"Tus-Resumable", "1.0.0"},
+                             {"Upload-Length", "8000"},
+                             {"Content-Type", "application/offset+octet-stream"}},
+                            data);
+  ASSERT_EQ(r.status, 201) << r.error << r.body;
+  EXPECT_EQ(r.Header("Upload-Offset"), "5000");
+  std::string path = r.Header("Location")->substr(r.Header("Location")->find("/files/"));
+  EXPECT_EQ(HeadOffset(port(), path), 5000u);
+  EXPECT_TRUE(StoredBytesAre(port(), path, data));
+}
+
+TEST_F(TusCoreTest, CreationWithWholeBodyCompletesTheUpload) {
+  std::string data = TestBytes(100, 24);
+  HttpResponse r = Exchange(port(), "POST", "/files/",
+                            {{"Tus-Resumable", "1.0.0"},
+                             {"Upload-Length", "100"},
+                             {"Content-Type", "application/offset+octet-stream"}},
+                            data);
+  ASSERT_EQ(r.status, 201) << r.error << r.body;
+  EXPECT_EQ(r.Header("Upload-Offset"), "100");
+  EXPECT_FALSE(r.HasHeader("Upload-Expires"));
+  std::string path = r.Header("Location")->substr(r.Header("Location")->find("/files/"));
+  EXPECT_TRUE(StoredBytesAre(port(), path, data));
+}
+
+TEST_F(TusCoreTest, CreationWithChunkedBody) {
+  HttpResponse r = Exchange(port(), "POST", "/files/",
+                            {{"Tus-Resumable", "1.0.0"},
+                             {"Upload-Length", "10"},
+                             {"Content-Type", "application/offset+octet-stream"},
+                             {"Transfer-Encoding", "chunked"}},
+                            Chunk("abc") + Chunk("de") + "0\r\n\r\n");
+  ASSERT_EQ(r.status, 201) << r.error << r.body;
+  EXPECT_EQ(r.Header("Upload-Offset"), "5");
+}
+
+TEST_F(TusCoreTest, ZeroByteUploadIsCompleteAtCreation) {
+  CreatedUpload created = CreateUpload(port(), 0);
+  ASSERT_EQ(created.response.status, 201) << created.response.error;
+  EXPECT_EQ(created.response.Header("Upload-Offset"), "0");
+  EXPECT_FALSE(created.response.HasHeader("Upload-Expires"));
+  HttpResponse head = Exchange(port(), "HEAD", created.path);
+  EXPECT_EQ(head.Header("Upload-Offset"), "0");
+  EXPECT_EQ(head.Header("Upload-Length"), "0");
+  EXPECT_EQ(head.Header("Upload-Sha256"), Sha256Hex(""));
+  HttpResponse got = Exchange(port(), "GET", created.path, {});
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(got.Header("Content-Length"), "0");
+  EXPECT_TRUE(got.body.empty());
+}
+
+TEST_F(TusCoreTest, DeferredLengthIsDeclaredByALaterPatch) {
+  CreatedUpload created = CreateUpload(port(), std::nullopt);
+  ASSERT_EQ(created.response.status, 201) << created.response.error << created.response.body;
+  HttpResponse head = Exchange(port(), "HEAD", created.path);
+  EXPECT_EQ(head.Header("Upload-Defer-Length"), "1");
+  EXPECT_FALSE(head.HasHeader("Upload-Length"));
+
+  // Bytes before the length is known, then the length with more bytes, then the rest.
+  HttpResponse first = Exchange(port(), "PATCH", created.path, PatchHeaders(0), "abc");
+  EXPECT_EQ(first.status, 204) << first.body;
+  HttpResponse second =
+      Exchange(port(), "PATCH", created.path, PatchHeaders(3, {{"Upload-Length", "8"}}), "def");
+  EXPECT_EQ(second.status, 204) << second.body;
+  head = Exchange(port(), "HEAD", created.path);
+  EXPECT_EQ(head.Header("Upload-Length"), "8");
+  EXPECT_FALSE(head.HasHeader("Upload-Defer-Length"));
+  EXPECT_EQ(head.Header("Upload-Offset"), "6");
+  HttpResponse last = Exchange(port(), "PATCH", created.path, PatchHeaders(6), "gh");
+  EXPECT_EQ(last.status, 204) << last.body;
+  EXPECT_TRUE(StoredBytesAre(port(), created.path, "abcdefgh"));
+}
+
+TEST_F(TusCoreTest, TerminationAnswers204ThenGone) {
+  std::string path = NewUpload(10, "abc");
+  HttpResponse deleted = Exchange(port(), "DELETE", path);
+  EXPECT_EQ(deleted.status, 204) << deleted.error << deleted.body;
+  EXPECT_EQ(Exchange(port(), "HEAD", path).status, 410);
+  HttpResponse patch = Exchange(port(), "PATCH", path, PatchHeaders(3), "d");
+  EXPECT_EQ(patch.status, 410);
+  EXPECT_EQ(patch.body.rfind("ERR_UPLOAD_TERMINATED", 0), 0u) << patch.body;
+  EXPECT_EQ(Exchange(port(), "GET", path, {}).status, 410);
+  EXPECT_EQ(Exchange(port(), "DELETE", path).status, 410);
+}
+
+TEST_F(TusCoreTest, MethodOverridePostActsAsPatch) {
+  std::string path = NewUpload(5);
+  HeaderFields headers = PatchHeaders(0, {{"X-HTTP-Method-Override", "PATCH"}});
+  HttpResponse r = Exchange(port(), "POST", path, headers, "hello");
+  EXPECT_EQ(r.status, 204) << r.error << r.body;
+  EXPECT_EQ(r.Header("Upload-Offset"), "5");
+  EXPECT_TRUE(StoredBytesAre(port(), path, "hello"));
+}
+
+TEST_F(TusCoreTest, MethodOverridePostActsAsDeleteAndHead) {
+  std::string path = NewUpload(5, "ab");
+  HttpResponse head = Exchange(port(), "POST", path,
+                               {{"Tus-Resumable", "1.0.0"}, {"X-HTTP-Method-Override", "HEAD"}});
+  EXPECT_EQ(head.status, 200) << head.error;
+  EXPECT_EQ(head.Header("Upload-Offset"), "2");
+  HttpResponse deleted = Exchange(
+      port(), "POST", path, {{"Tus-Resumable", "1.0.0"}, {"X-HTTP-Method-Override", "delete"}});
+  EXPECT_EQ(deleted.status, 204) << deleted.error << deleted.body;
+  EXPECT_EQ(Exchange(port(), "HEAD", path).status, 410);
+}
+
+TEST_F(TusCoreTest, OptionsAdvertisesVersionExtensionsAndMaxSize) {
+  HttpResponse r = Exchange(port(), "OPTIONS", "/files/", {});
+  EXPECT_EQ(r.status, 204) << r.error;
+  EXPECT_EQ(r.Header("Tus-Version"), "1.0.0");
+  EXPECT_EQ(r.Header("Tus-Max-Size"), std::to_string(1 << 20));
+  auto extensions = r.Header("Tus-Extension");
+  ASSERT_TRUE(extensions);
+  for (const char* name :
+       {"creation", "creation-with-upload", "creation-defer-length", "termination", "expiration"}) {
+    EXPECT_NE(("," + *extensions + ",").find("," + std::string(name) + ","), std::string::npos)
+        << name << " not in " << *extensions;
+  }
+  EXPECT_TRUE(r.body.empty());
+}
+
+TEST_F(TusCoreTest, OptionsAdvertisesChecksumAlgorithms) {
+  HttpResponse r = Exchange(port(), "OPTIONS", "/files/", {});
+  EXPECT_EQ(r.Header("Tus-Checksum-Algorithm"), "sha1,sha256,md5");
+  EXPECT_NE(r.Header("Tus-Extension").value_or("").find("checksum"), std::string::npos);
+}
+
+// sha1("hello"), base64
+constexpr char kSha1Hello[] = "sha1 qvTGHdzF6KLavt4PO0gs2a6pQ00=";
+
+TEST_F(TusCoreTest, PatchWithMatchingChecksumIsStored) {
+  std::string path = NewUpload(5);
+  HttpResponse r =
+      Exchange(port(), "PATCH", path, PatchHeaders(0, {{"Upload-Checksum", kSha1Hello}}), "hello");
+  EXPECT_EQ(r.status, 204) << r.error << r.body;
+  EXPECT_TRUE(StoredBytesAre(port(), path, "hello"));
+}
+
+TEST_F(TusCoreTest, ChecksumTrailerIsVerified) {
+  std::string good = NewUpload(5);
+  HeaderFields headers =
+      PatchHeaders(0, {{"Transfer-Encoding", "chunked"}, {"Trailer", "Upload-Checksum"}});
+  HttpResponse r =
+      Exchange(port(), "PATCH", good, headers,
+               Chunk("hel") + Chunk("lo") + "0\r\nUpload-Checksum: " + kSha1Hello + "\r\n\r\n");
+  EXPECT_EQ(r.status, 204) << r.error << r.body;
+  EXPECT_TRUE(StoredBytesAre(port(), good, "hello"));
+
+  std::string bad = NewUpload(5);
+  r = Exchange(port(), "PATCH", bad, headers,
+               Chunk("hel") + Chunk("lx") + "0\r\nUpload-Checksum: " + kSha1Hello + "\r\n\r\n");
+  EXPECT_EQ(r.status, 460) << r.error << r.body;
+  EXPECT_EQ(r.body.rfind("ERR_CHECKSUM_MISMATCH", 0), 0u) << r.body;
+  EXPECT_EQ(HeadOffset(port(), bad), 0u);
+}
+
+TEST_F(TusCoreTest, OptionsOnAnUploadNeedsNoTusResumable) {
+  std::string path = NewUpload(1);
+  HttpResponse r = Exchange(port(), "OPTIONS", path, {});
+  EXPECT_EQ(r.status, 204) << r.error;
+  EXPECT_EQ(r.Header("Tus-Version"), "1.0.0");
+}
+
+TEST_F(TusCoreTest, CorsPreflightAllowsTusMethodsAndHeaders) {
+  HttpResponse r = Exchange(port(), "OPTIONS", "/files/",
+                            {{"Origin", "https://app.example"},
+                             {"Access-Control-Request-Method", "PATCH"},
+                             {"Access-Control-Request-Headers", "tus-resumable,upload-offset"}});
+  EXPECT_EQ(r.status, 204) << r.error;
+  EXPECT_EQ(r.Header("Access-Control-Allow-Origin"), "https://app.example");
+  ASSERT_TRUE(r.HasHeader("Access-Control-Allow-Methods"));
+  EXPECT_NE(r.Header("Access-Control-Allow-Methods")->find("PATCH"), std::string::npos);
+  ASSERT_TRUE(r.HasHeader("Access-Control-Allow-Headers"));
+  EXPECT_NE(r.Header("Access-Control-Allow-Headers")->find("Upload-Offset"), std::string::npos);
+  EXPECT_TRUE(r.HasHeader("Access-Control-Max-Age"));
+}
+
+TEST_F(TusCoreTest, CorsResponsesExposeTusHeaders) {
+  HttpResponse r = Exchange(
+      port(), "POST", "/files/",
+      {{"Tus-Resumable", "1.0.0"}, {"Upload-Length", "1"}, {"Origin", "https://app.example"}});
+  ASSERT_EQ(r.status, 201) << r.error;
+  EXPECT_EQ(r.Header("Access-Control-Allow-Origin"), "https://app.example");
+  EXPECT_EQ(r.Header("Vary"), "Origin");
+  auto exposed = r.Header("Access-Control-Expose-Headers");
+  ASSERT_TRUE(exposed);
+  for (const char* name : {"Location", "Upload-Offset", "Upload-Length", "Tus-Resumable"}) {
+    EXPECT_NE(exposed->find(name), std::string::npos) << name;
+  }
+  // Errors carry them too, so a browser script can read the reason.
+  HttpResponse error = Exchange(port(), "POST", "/files/", {{"Origin", "https://app.example"}});
+  EXPECT_EQ(error.status, 412);
+  EXPECT_EQ(error.Header("Access-Control-Allow-Origin"), "https://app.example");
+}
+
+TEST_F(TusCoreTest, HealthAndMetrics) {
+  HttpResponse health = Exchange(port(), "GET", "/healthz", {});
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body, "ok\n");
+  HttpResponse metrics = Exchange(port(), "GET", "/metrics", {});
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("tuskd_uploads_created_total"), std::string::npos);
+  EXPECT_NE(metrics.body.find("tuskd_connections_open"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tuskd::server::testing
