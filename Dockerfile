@@ -4,7 +4,7 @@ FROM debian:12
 WORKDIR /src
 COPY . .
 RUN tools/bootstrap.sh \
- && rm -rf build/release \
+ && rm -rf build data \
  && cmake --preset release -DTUSKD_BUILD_TESTS=OFF \
  && cmake --build --preset release \
  && rm -rf /var/lib/apt/lists/*

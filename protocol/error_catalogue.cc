@@ -59,6 +59,9 @@ constexpr std::array kCatalogue = {
     CatalogueEntry{
         ErrorCode::kConcatFinalPatch,
         {403, "ERR_CONCAT_FINAL_PATCH", "A final concatenated upload cannot be written to."}},
+    CatalogueEntry{ErrorCode::kAdminForbidden,
+                   {403, "ERR_ADMIN_FORBIDDEN",
+                    "Admin endpoints answer only local callers that present the admin token."}},
     CatalogueEntry{ErrorCode::kNotFound, {404, "ERR_NOT_FOUND", "Nothing exists at this path."}},
     CatalogueEntry{ErrorCode::kUploadNotFound,
                    {404, "ERR_UPLOAD_NOT_FOUND", "The upload does not exist."}},

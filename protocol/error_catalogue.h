@@ -29,6 +29,7 @@ enum class ErrorCode {
   kInvalidMethodOverride,   // X-HTTP-Method-Override names an unknown method
   // 403
   kConcatFinalPatch,        // PATCH to a final concatenated upload
+  kAdminForbidden,          // /admin/ from a non-loopback peer or without the admin token
   // 404
   kNotFound,                // no such route
   kUploadNotFound,          // no such upload

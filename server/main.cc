@@ -1,8 +1,11 @@
 // tuskd: parse the configuration, open the store (running crash recovery), listen, and serve
 // until SIGTERM/SIGINT.
+#include <unistd.h>
+
 #include <csignal>
 #include <iostream>
 
+#include "server/admin_file.h"
 #include "server/server.h"
 #include "server/server_config.h"
 #include "store/prediction_workers.h"
@@ -17,6 +20,7 @@ int main(int argc, char** argv) {
   tuskd::store::StoreOptions options;
   options.data_dir = config->data_dir;
   options.expiration_seconds = config->expiration.count();
+  options.compression_level = config->compression_level;
   std::unique_ptr<tuskd::store::UploadStore> store;
   auto status = tuskd::store::UploadStore::Open(options, &store);
   if (!status.ok()) {
@@ -40,6 +44,7 @@ int main(int argc, char** argv) {
   tuskd::store::PredictionWorkers workers(store.get(), predictor, retry,
                                           config->predictor_concurrency);
   workers.Start();
+  std::unique_ptr<tuskd::server::AdminFile> admin_file;
   int code = 0;
   {
     tuskd::server::Server server(*config, *store);
@@ -47,6 +52,11 @@ int main(int argc, char** argv) {
       std::cerr << "tuskd: " << error << "\n";
       return 1;
     }
+    // Before the listening line, so whoever waits for that line can use tuskctl at once.
+    admin_file = tuskd::server::AdminFile::Publish(
+        config->data_dir, ::getpid(), tuskd::server::AdminUrl(config->host, server.port()),
+        tuskd::server::NewAdminToken(), &error);
+    if (!admin_file) std::cerr << "tuskd: " << error << " (tuskctl will not find tuskd)\n";
     // Tests and scripts read this line to learn the port (--port 0 picks a free one).
     std::cout << "tuskd listening on http://" << config->host << ":" << server.port()
               << config->base_path << std::endl;
@@ -54,5 +64,6 @@ int main(int argc, char** argv) {
   }
   workers.Stop();
   store.reset();  // closes RocksDB cleanly
+  admin_file.reset();  // last: until the DB is closed, tuskctl must not think tuskd is gone
   return code;
 }

@@ -10,7 +10,7 @@ void Metrics::CountRequest(int status) {
   }
 }
 
-std::string Metrics::Render() const {
+std::string Metrics::Render(const store::StorageTotals& storage) const {
   std::ostringstream out;
   auto counter = [&](const char* name, const char* help, uint64_t value) {
     out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n"
@@ -30,6 +30,14 @@ std::string Metrics::Render() const {
   counter("tuskd_uploads_expired_total", "Unfinished uploads removed by the sweeper.",
           uploads_expired_.load());
   counter("tuskd_commits_total", "Durable commits (data sync + state batch).", commits_.load());
+  auto gauge = [&](const char* name, const char* help, uint64_t value) {
+    out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " gauge\n"
+        << name << ' ' << value << '\n';
+  };
+  gauge("tuskd_logical_bytes", "Committed bytes of live uploads, as clients sent them.",
+        storage.logical_bytes);
+  gauge("tuskd_stored_bytes", "Bytes their data files hold (smaller with compression).",
+        storage.stored_bytes);
   out << "# HELP tuskd_connections_open Client connections open now.\n"
       << "# TYPE tuskd_connections_open gauge\n"
       << "tuskd_connections_open " << connections_.load() << '\n';

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "store/upload_store.h"
+
 namespace tuskd::server {
 
 class Metrics {
@@ -22,7 +24,9 @@ class Metrics {
   void ConnectionClosed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
   int64_t open_connections() const { return connections_.load(std::memory_order_relaxed); }
 
-  std::string Render() const;
+  // The counters, plus gauges of what the store holds (`storage`: logical and stored bytes of
+  // live uploads, which differ when compression is on).
+  std::string Render(const store::StorageTotals& storage) const;
 
  private:
   // Status classes 1xx..5xx plus the tus-specific 460, counted by exact code below 600.

@@ -1,6 +1,7 @@
 #include "server/router.h"
 
 #include "protocol/decisions.h"
+#include "server/admin_endpoints.h"
 #include "server/connection.h"
 #include "server/cors.h"
 #include "server/prediction_endpoints.h"
@@ -20,6 +21,10 @@ Route ResolveRoute(std::string_view path, std::string_view base_path) {
     route.kind = Route::Kind::kHealth;
   } else if (path == "/metrics") {
     route.kind = Route::Kind::kMetrics;
+  } else if (path.substr(0, 7) == "/admin/") {
+    // Before the base path, so that no --base-path can shadow the admin endpoints.
+    route.kind = Route::Kind::kAdmin;
+    route.sub = std::string(path.substr(7));
   } else if (path.substr(0, 13) == "/predictions/") {
     route.kind = Route::Kind::kPredictionByHash;
     route.id = std::string(path.substr(13));
@@ -84,12 +89,16 @@ asio::awaitable<void> ServeRequest(Connection& connection) {
       co_return co_await connection.Respond(PlainText(200, "ok\n", "text/plain; charset=utf-8"));
     case Route::Kind::kMetrics:
       co_return co_await connection.Respond(
-          PlainText(200, context.metrics.Render(), "text/plain; version=0.0.4"));
+          PlainText(200, context.metrics.Render(context.store.storage_totals()),
+                    "text/plain; version=0.0.4"));
     case Route::Kind::kUnknown:
       co_return co_await connection.Respond(ErrorResponse(ErrorCode::kNotFound));
     case Route::Kind::kPredictionByHash:
       if (method != "GET") co_return co_await connection.Respond(MethodNotAllowed("GET"));
       co_return co_await HandleHashPrediction(connection, route.id);
+    case Route::Kind::kAdmin:
+      // Not tus: no Tus-Resumable, and its own access rule (loopback + token).
+      co_return co_await ServeAdmin(connection, method, route.sub);
     default:
       break;
   }

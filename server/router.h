@@ -1,5 +1,5 @@
 // Maps a request to its handler: the upload collection and resources under --base-path, plus
-// /healthz and /metrics. Applies the checks every tus request shares (method override,
+// /healthz, /metrics and the admin endpoints under /admin/ (server/admin_endpoints.h). Applies the checks every tus request shares (method override,
 // Tus-Resumable, id syntax, CORS preflight) before any handler runs.
 #pragma once
 
@@ -16,11 +16,11 @@ class Connection;
 // Where a path points, independent of the method.
 struct Route {
   enum class Kind {
-    kCollection, kUpload, kUploadSub, kPredictionByHash, kHealth, kMetrics, kUnknown
+    kCollection, kUpload, kUploadSub, kPredictionByHash, kHealth, kMetrics, kAdmin, kUnknown
   };
   Kind kind = Kind::kUnknown;
   std::string id;   // kUpload, kUploadSub; the hash for kPredictionByHash
-  std::string sub;  // kUploadSub: what follows "<id>/"
+  std::string sub;  // kUploadSub: what follows "<id>/"; kAdmin: what follows "/admin/"
 };
 Route ResolveRoute(std::string_view path, std::string_view base_path);
 

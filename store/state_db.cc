@@ -16,7 +16,7 @@ namespace tuskd::store {
 namespace {
 
 constexpr std::array<const char*, kFamilyCount> kFamilyNames = {
-    "uploads", "hash_state", "predictions", "jobs", "expiry", "meta"};
+    "uploads", "hash_state", "predictions", "jobs", "expiry", "meta", "frames"};
 constexpr char kSchemaKey[] = "schema_version";
 
 // The server targets tens of MiB of RSS, so RocksDB gets a small shared block cache and small
@@ -162,10 +162,10 @@ Status StateDb::OpenReadOnly(const std::string& path, ReadOnlyMode mode,
   std::vector<std::string> names;
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
   if (!listed.ok()) return Status::NotFound("no state DB in " + path + ": " + listed.ToString());
-  for (const char* name : kFamilyNames) {
-    if (std::find(names.begin(), names.end(), name) == names.end()) {
-      return Status::Invalid("state DB in " + path + " has no column family '" + name + "'");
-    }
+  // Families a read-write open would create are missing from a DB that an older tuskd wrote;
+  // they read as empty (handle() is null). Without uploads, it is no tuskd DB at all.
+  if (std::find(names.begin(), names.end(), kFamilyNames[0]) == names.end()) {
+    return Status::Invalid("state DB in " + path + " has no column family 'uploads'");
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) descriptors.emplace_back(name, FamilyOptions());
@@ -254,6 +254,7 @@ Status StateDb::CheckSchema() {
 }
 
 Status StateDb::Get(Family family, std::string_view key, std::string* value) const {
+  if (handle(family) == nullptr) return Status::NotFound(std::string(key));  // see OpenReadOnly
   rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handle(family),
                                     rocksdb::Slice(key.data(), key.size()), value);
   if (status.IsNotFound()) return Status::NotFound(std::string(key));
@@ -280,6 +281,9 @@ Status StateDb::Write(StateBatch* batch) {
 }
 
 std::unique_ptr<rocksdb::Iterator> StateDb::NewIterator(Family family) const {
+  if (handle(family) == nullptr) {
+    return std::unique_ptr<rocksdb::Iterator>(rocksdb::NewEmptyIterator());
+  }
   return std::unique_ptr<rocksdb::Iterator>(
       db_->NewIterator(rocksdb::ReadOptions(), handle(family)));
 }

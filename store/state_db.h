@@ -1,7 +1,7 @@
 // StateDb: the store's RocksDB, private to store/. Owns the DB and one handle per column family
-// (uploads, hash_state, predictions, jobs, expiry, meta), creates missing families, opens every
-// family found on disk (RocksDB refuses a read-write open that leaves one out) and checks the
-// schema version in `meta`. Every write is one synced WriteBatch: a batch that returned Ok
+// (uploads, hash_state, predictions, jobs, expiry, meta, frames), creates missing families,
+// opens every family found on disk (RocksDB refuses a read-write open that leaves one out) and
+// checks the schema version in `meta`. Every write is one synced WriteBatch: a batch that returned Ok
 // survives a crash (invariant I1). Tools open it read-only instead (OpenReadOnly), which never
 // takes RocksDB's lock nor touches the writer's files. Thread-safe, as rocksdb::DB is.
 #pragma once
@@ -24,8 +24,9 @@ namespace tuskd::store {
 // Bumped when the meaning of a key or value changes; Open refuses a newer version.
 inline constexpr int kSchemaVersion = 1;
 
-enum class Family { kUploads, kHashState, kPredictions, kJobs, kExpiry, kMeta };
-inline constexpr size_t kFamilyCount = 6;
+// kFrames: the frame index of compressed uploads (store/frame_index.h).
+enum class Family { kUploads, kHashState, kPredictions, kJobs, kExpiry, kMeta, kFrames };
+inline constexpr size_t kFamilyCount = 7;
 
 // Expiry index key: 8-byte big-endian expires_at, then the id, so that iteration runs in time
 // order and a sweep stops at the first key in the future.
@@ -73,9 +74,9 @@ class StateDb {
   // Opens or creates the DB in `path`. RocksDB's message is kept in the returned Status.
   static Status Open(const std::string& path, std::unique_ptr<StateDb>* out);
   // Opens an existing DB without write access, listing every family on disk; writes through
-  // it fail. NotFound when `path` holds no DB; Invalid when one of our families is missing or
-  // the schema is newer than this build. RocksDB's info log goes nowhere, so nothing is
-  // written into `path`.
+  // it fail, and families an older writer never created read as empty. NotFound when `path`
+  // holds no DB; Invalid when it has no uploads family or a schema newer than this build.
+  // RocksDB's info log goes nowhere, so nothing is written into `path`.
   static Status OpenReadOnly(const std::string& path, ReadOnlyMode mode,
                              std::unique_ptr<StateDb>* out);
   ~StateDb();

@@ -49,6 +49,14 @@ bool ReadString(const json& j, const char* key, bool required, std::string* out)
   return true;
 }
 
+bool ReadBool(const json& j, const char* key, bool* out) {
+  auto it = j.find(key);
+  if (it == j.end()) return true;  // optional: records written before the field read false
+  if (!it->is_boolean()) return false;
+  *out = it->get<bool>();
+  return true;
+}
+
 // A nullable field: absent or null leaves nullopt.
 template <typename T, typename Reader>
 bool ReadNullable(const json& j, const char* key, Reader reader, std::optional<T>* out) {
@@ -104,6 +112,7 @@ bool ReadFields(const json& j, UploadRecord* r) {
          ReadInt(j, "updated_at", true, &r->updated_at) &&
          ReadNullable<int64_t>(j, "expires_at", ReadInt, &r->expires_at) &&
          ReadState(j, &r->state) && ReadString(j, "compression", false, &r->compression) &&
+         ReadBool(j, "compression_auto", &r->compression_auto) &&
          ReadNullable<std::string>(j, "sha256", ReadString, &r->sha256) &&
          ReadString(j, "concat", false, &r->concat) && ReadParts(j, &r->concat_parts);
 }
@@ -147,6 +156,7 @@ nlohmann::json ToJson(const UploadRecord& record) {
       {"expires_at", record.expires_at ? json(*record.expires_at) : json(nullptr)},
       {"state", ToString(record.state)},
       {"compression", record.compression},
+      {"compression_auto", record.compression_auto},
       {"sha256", record.sha256 ? json(*record.sha256) : json(nullptr)},
       {"concat", record.concat},
       {"concat_parts", record.concat_parts},

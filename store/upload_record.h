@@ -29,6 +29,9 @@ struct UploadRecord {
   std::optional<int64_t> expires_at;  // unfinished uploads only
   UploadState state = UploadState::kReceiving;
   std::string compression = "none";   // none | zstd
+  // Chosen by `--compression auto`: while nothing is committed, a first piece that starts like
+  // compressed content (magic bytes) turns compression to none. Cleared by the first commit.
+  bool compression_auto = false;
   std::optional<std::string> sha256;  // hex, once complete
   // Concatenation: "partial", "final" or "" and, for a final upload, its part ids.
   std::string concat;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "store/compressed_reader.h"
 #include "store/state_db.h"
 #include "store/upload_id.h"
 
@@ -28,7 +29,32 @@ Status ValidateSpec(const NewUpload& spec) {
     return Status::Invalid("unknown concat kind '" + spec.concat + "'");
   }
   if (!spec.concat_parts.empty()) return Status::Invalid("only a final upload has parts");
+  if (!CompressionModeFromString(spec.compression)) {
+    return Status::Invalid("unknown compression '" + spec.compression + "'");
+  }
   return Status::Ok();
+}
+
+// Resolves `auto` by the declared media type; the first piece may still turn it off.
+void ChooseCompression(const NewUpload& spec, UploadRecord* record) {
+  switch (*CompressionModeFromString(spec.compression)) {
+    case CompressionMode::kNone:
+      record->compression = "none";
+      break;
+    case CompressionMode::kZstd:
+      record->compression = "zstd";
+      break;
+    case CompressionMode::kAuto: {
+      bool skip = IsIncompressibleMediaType(DeclaredMediaType(spec.metadata));
+      record->compression = skip ? "none" : "zstd";
+      record->compression_auto = !skip;
+      break;
+    }
+  }
+}
+
+bool Live(UploadState state) {
+  return state == UploadState::kReceiving || state == UploadState::kComplete;
 }
 
 }  // namespace
@@ -65,6 +91,9 @@ Status UploadStore::Recover() {
       LogProblem("recovery: record " + it->key().ToString() + " does not parse; left as is");
     } else if (record->state == UploadState::kReceiving) {
       RecoverDataFile(*record);
+      CountStored(nullptr, &*record);
+    } else if (record->state == UploadState::kComplete) {
+      CountStored(nullptr, &*record);
     } else if (Finished(record->state)) {
       // Terminate and the sweep remove the file after their batch; finish a removal that a
       // crash interrupted.
@@ -106,6 +135,7 @@ Status UploadStore::Create(const NewUpload& spec, int64_t now, UploadRecord* out
   record.metadata = spec.metadata;
   record.created_at = record.updated_at = now;
   record.concat = spec.concat;
+  ChooseCompression(spec, &record);
   if (record.length == 0u) {
     record.state = UploadState::kComplete;  // nothing will ever be appended
     record.sha256 = RollingSha256().HexDigest();
@@ -153,8 +183,9 @@ Status UploadStore::OpenWriter(const std::string& id, std::unique_ptr<UploadWrit
   if (record.state != UploadState::kReceiving) {
     return Status::Invalid("upload " + id + " is " + std::string(ToString(record.state)));
   }
-  if (record.compression != "none") {
-    return Status::Invalid("compression '" + record.compression + "' is not supported yet");
+  if (record.compression != "none" && record.compression != "zstd") {
+    return Status::Invalid("upload " + id + " has unknown compression '" + record.compression +
+                           "'");
   }
   std::string blob;
   Status status = db_->Get(Family::kHashState, id, &blob);
@@ -183,15 +214,22 @@ Status UploadStore::OpenReader(const std::string& id, std::unique_ptr<UploadRead
   if (Finished(record.state)) {
     return Status::NotFound("upload " + id + " is " + std::string(ToString(record.state)));
   }
-  if (record.compression != "none") {
-    return Status::Invalid("compression '" + record.compression + "' is not supported yet");
+  if (record.compression != "none" && record.compression != "zstd") {
+    return Status::Invalid("upload " + id + " has unknown compression '" + record.compression +
+                           "'");
   }
   std::unique_ptr<DataFile> file;
   if (Status opened = options_.fs->OpenForRead(DataPath(id), &file); !opened.ok()) return opened;
   if (file->Size() < record.data_length) {
     return Status::Corruption("upload " + id + ": data file is shorter than its record");
   }
-  out->reset(new UploadReader(std::move(file), record.offset));
+  if (record.compression == "zstd") {
+    auto compressed = std::make_unique<CompressedReader>(db_.get(), id, std::move(file),
+                                                         record.offset, record.data_length);
+    out->reset(new UploadReader(std::move(compressed), record.offset));
+  } else {
+    out->reset(new UploadReader(std::move(file), record.offset));
+  }
   return Status::Ok();
 }
 
@@ -206,6 +244,10 @@ Status UploadStore::Terminate(const std::string& id, int64_t now) {
 Status UploadStore::Retire(UploadRecord record, UploadState state, int64_t now,
                            std::optional<std::string> expiry_key) {
   StateBatch batch = db_->NewBatch();
+  if (record.compression == "zstd") {
+    if (Status staged = StageDropFrames(*db_, record.id, &batch); !staged.ok()) return staged;
+  }
+  const UploadRecord before = record;
   if (expiry_key) {
     batch.DeleteExpiryKey(*expiry_key);
   } else {
@@ -217,6 +259,7 @@ Status UploadStore::Retire(UploadRecord record, UploadState state, int64_t now,
   batch.PutRecord(record);
   batch.DeleteHashState(record.id);
   if (Status written = db_->Write(&batch); !written.ok()) return written;
+  if (Live(before.state)) CountStored(&before, nullptr);
   // After the batch: a crash here leaves a file that recovery removes, never a live record
   // without its file.
   if (Status removed = options_.fs->Remove(DataPath(record.id)); !removed.ok()) {
@@ -285,6 +328,19 @@ Status UploadStore::ListExpired(int64_t now, std::vector<std::string>* ids) cons
     }
   }
   return FromRocks(it->status(), "expiry scan");
+}
+
+void UploadStore::CountStored(const UploadRecord* before, const UploadRecord* after) {
+  // Unsigned wrap-around makes a negative step an ordinary addition.
+  uint64_t logical = (after ? after->offset : 0) - (before ? before->offset : 0);
+  uint64_t stored = (after ? after->data_length : 0) - (before ? before->data_length : 0);
+  logical_bytes_.fetch_add(logical, std::memory_order_relaxed);
+  stored_bytes_.fetch_add(stored, std::memory_order_relaxed);
+}
+
+StorageTotals UploadStore::storage_totals() const {
+  return {logical_bytes_.load(std::memory_order_relaxed),
+          stored_bytes_.load(std::memory_order_relaxed)};
 }
 
 Status UploadStore::ListUploads(std::vector<UploadRecord>* out) const {

@@ -1,13 +1,17 @@
 // Durable upload state: one RocksDB (column families uploads, hash_state, predictions, jobs,
 // expiry, meta) plus one data file per upload under <data-dir>/uploads/. Implements the commit
 // protocol of DESIGN.md (data fdatasync, then one synced WriteBatch), recovery at open
-// (invariant I3), termination and the expiry sweep. Knows nothing of HTTP.
+// (invariant I3), termination and the expiry sweep. A data file holds the upload's bytes raw or,
+// with compression, as independent zstd frames (store/frame_encoder.h, store/frame_index.h);
+// offsets always count uncompressed bytes. Knows nothing of HTTP.
 // UploadStore is thread-safe. An UploadWriter belongs to the request that holds the upload's
 // lease and is used by one thread at a time.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -16,6 +20,9 @@
 #include <vector>
 
 #include "store/completion_pipeline.h"
+#include "store/compression_choice.h"
+#include "store/frame_encoder.h"
+#include "store/frame_index.h"
 #include "store/file_system.h"
 #include "store/rolling_sha256.h"
 #include "store/status.h"
@@ -30,12 +37,15 @@ class ColumnFamilyHandle;
 namespace tuskd::store {
 
 class StateDb;
+class CompressedReader;
 
 struct StoreOptions {
   std::string data_dir;  // holds db/ and uploads/
   // Unfinished uploads expire this long after their last commit; 0: never.
   int64_t expiration_seconds = 0;
   FileSystem* fs = PosixFileSystem();  // the seam tests replace; must outlive the store
+  // zstd level of the uploads this process writes (docs/compression.md explains the default).
+  int compression_level = kDefaultCompressionLevel;
 };
 
 struct NewUpload {
@@ -44,6 +54,16 @@ struct NewUpload {
   std::vector<std::pair<std::string, std::string>> metadata;
   std::string concat;  // "", "partial" or "final"
   std::vector<std::string> concat_parts;
+  // none | zstd | auto. `auto` is zstd unless the declared media type (DeclaredMediaType) is
+  // already compressed; the first piece's magic bytes may still turn it to none.
+  std::string compression = "none";
+};
+
+// Bytes of live (receiving and complete) uploads: what clients sent, and what their data files
+// hold. Equal without compression.
+struct StorageTotals {
+  uint64_t logical_bytes = 0;
+  uint64_t stored_bytes = 0;
 };
 
 class UploadWriter;
@@ -62,17 +82,18 @@ class UploadStore {
 
   // Creates the record, an empty 0600 data file and the expiry entry, durably. `now` is unix s.
   // A zero-length upload is complete at creation (sha256 of nothing, no expiry). Invalid for
-  // concat "final": building a final upload from its parts is not implemented yet.
+  // concat "final": building a final upload from its parts is not implemented yet. Invalid for
+  // an unknown compression.
   Status Create(const NewUpload& spec, int64_t now, UploadRecord* out);
   // NotFound for an unknown (or invalid) id; Corruption for a record that does not parse.
   Status Get(const std::string& id, UploadRecord* out) const;
 
   // The caller must hold the upload's lease (Invalid when nobody holds it). Invalid unless the
-  // upload is receiving and uncompressed (zstd writing is not implemented yet). Restores the
-  // hash state (Corruption if it does not match the record) and trims any uncommitted tail.
+  // upload is receiving (and its compression none or zstd). Restores the hash state (Corruption
+  // if it does not match the record) and trims any uncommitted tail.
   Status OpenWriter(const std::string& id, std::unique_ptr<UploadWriter>* out);
-  // Reads the committed bytes. Works for receiving and complete uploads; NotFound for
-  // terminated or expired ones.
+  // Reads the committed bytes (decompressed). Works for receiving and complete uploads;
+  // NotFound for terminated or expired ones.
   Status OpenReader(const std::string& id, std::unique_ptr<UploadReader>* out) const;
 
   // Termination: removes the data file; the record stays as a `terminated` tombstone so later
@@ -90,6 +111,8 @@ class UploadStore {
   // All records, for metrics and tools (a full scan; not for the request path). Records that do
   // not parse are skipped and logged to stderr.
   Status ListUploads(std::vector<UploadRecord>* out) const;
+  // Kept up to date by recovery, commits and retirement; no scan.
+  StorageTotals storage_totals() const;
 
   UploadLockTable& locks() { return locks_; }
   // The prediction cache and job queue that completions feed.
@@ -108,17 +131,23 @@ class UploadStore {
                 std::optional<std::string> expiry_key);
   Status ExpireOne(const std::string& key, const std::string& id, int64_t key_time, int64_t now,
                    bool* expired);
+  // Moves the totals by the difference between two states of one upload.
+  void CountStored(const UploadRecord* before, const UploadRecord* after);
 
   StoreOptions options_;
   std::unique_ptr<StateDb> db_;
   std::unique_ptr<CompletionPipeline> pipeline_;
   UploadLockTable locks_;
+  std::atomic<uint64_t> logical_bytes_{0};
+  std::atomic<uint64_t> stored_bytes_{0};
 };
 
-// Appends body bytes to one upload. Append writes through to the data file and updates the
-// rolling SHA-256; Commit makes everything appended durable and visible (fdatasync, then one
-// synced batch with offset, data length, hash state, updated/expires). Commit blocks on disk:
-// run it off the io threads. Not thread-safe.
+// Appends body bytes to one upload. Append writes through to the data file (compressing into
+// the open zstd frame for a compressed upload) and updates the rolling SHA-256; Commit makes
+// everything appended durable and visible (end of the frame, fdatasync, then one synced batch
+// with offset, data length, hash state, new frame index entries, updated/expires). Commit
+// blocks on disk: run it off the io threads. Append compresses: for a compressed upload it
+// costs CPU time too (compressed()). Not thread-safe, but may move between threads.
 class UploadWriter {
  public:
   ~UploadWriter();
@@ -126,8 +155,11 @@ class UploadWriter {
   UploadWriter& operator=(const UploadWriter&) = delete;
 
   // On failure the file is truncated back to its length before this call, so the uncommitted
-  // state stays consistent (NoSpace for ENOSPC). Invalid, writing nothing, when the bytes would
-  // run past a known length. Allocates nothing on success.
+  // state stays consistent (NoSpace for ENOSPC); for a compressed upload, back to the end of the
+  // last whole frame instead, dropping the pending bytes of the open frame too (offset() says
+  // where the writer stands; at most kTargetFrameBytes plus one piece are lost). Invalid,
+  // writing nothing, when the bytes would run past a known length. Allocates nothing on
+  // success, except the compression context at a compressed upload's first Append.
   Status Append(std::span<const char> bytes);
   // Declares a deferred length (Invalid if one is set or it is below offset()); takes effect at
   // the next Commit.
@@ -143,6 +175,9 @@ class UploadWriter {
 
   uint64_t offset() const;         // committed + pending
   uint64_t pending_bytes() const;  // appended since the last commit
+  // Whether Append compresses, as decided so far (`auto` may still turn it off at the first
+  // piece of an empty upload).
+  bool compressed() const { return compression_ == "zstd"; }
   const UploadRecord& committed() const { return committed_; }
   const RollingSha256& hash() const { return hash_; }
 
@@ -152,6 +187,15 @@ class UploadWriter {
                std::unique_ptr<DataFile> file);
   std::optional<uint64_t> length() const;  // pending or committed
   UploadRecord NextRecord(int64_t now) const;
+  Status AppendCompressed(std::span<const char> bytes);
+  // After a failed compressed append: back to the last frame end (file, hash, offset).
+  Status RewindToFrameEnd(Status cause);
+  // A writer state at a frame boundary: where a failed compressed append returns to.
+  struct FrameMark {
+    uint64_t pending = 0;
+    uint64_t data_length = 0;
+    RollingSha256 hash;
+  };
 
   UploadStore* store_;
   UploadRecord committed_;
@@ -161,6 +205,15 @@ class UploadWriter {
   uint64_t pending_ = 0;
   std::optional<uint64_t> pending_length_;
   Status failed_;  // set by a failure that leaves the file in an unknown state
+  // Compression: the current decision, the encoder (made at the first compressed Append), the
+  // frames begun since the last commit (their index entries go in its batch) and the last
+  // frame end.
+  std::string compression_;
+  bool sniff_first_piece_ = false;
+  std::unique_ptr<FrameEncoder> encoder_;
+  std::array<FrameStart, kMaxPendingFrames> new_frames_{};
+  size_t new_frame_count_ = 0;
+  FrameMark frame_end_;
 };
 
 // Reads an upload's committed bytes by uncompressed offset. Not thread-safe.
@@ -174,7 +227,9 @@ class UploadReader {
  private:
   friend class UploadStore;
   UploadReader(std::unique_ptr<DataFile> file, uint64_t size);
-  std::unique_ptr<DataFile> file_;
+  UploadReader(std::unique_ptr<CompressedReader> compressed, uint64_t size);
+  std::unique_ptr<DataFile> file_;  // raw uploads
+  std::unique_ptr<CompressedReader> compressed_;  // zstd uploads
   uint64_t size_;
 };
 

@@ -1,4 +1,8 @@
 // UploadWriter (declared in store/upload_store.h): the PATCH path of DESIGN.md, steps 3-5.
+// A compressed upload's bytes go through a FrameEncoder; every commit ends the open frame, and
+// inside a long body a frame also ends once it holds kTargetFrameBytes, so that ranged reads
+// and a failed append have a nearby frame boundary to go back to.
+#include "store/compression_choice.h"
 #include "store/state_db.h"
 #include "store/upload_store.h"
 
@@ -10,7 +14,10 @@ UploadWriter::UploadWriter(UploadStore* store, UploadRecord record, RollingSha25
       committed_(std::move(record)),
       committed_hash_(hash),
       hash_(hash),
-      file_(std::move(file)) {}
+      file_(std::move(file)),
+      compression_(committed_.compression),
+      sniff_first_piece_(committed_.compression_auto && committed_.offset == 0),
+      frame_end_{0, committed_.data_length, hash} {}
 
 UploadWriter::~UploadWriter() = default;
 
@@ -27,6 +34,11 @@ Status UploadWriter::Append(std::span<const char> bytes) {
   if (std::optional<uint64_t> limit = length(); limit && bytes.size() > *limit - offset()) {
     return Status::Invalid("append past the upload's length");
   }
+  if (sniff_first_piece_ && offset() == 0 && !bytes.empty()) {
+    sniff_first_piece_ = false;  // one look, at the upload's first bytes
+    if (HasIncompressibleMagic(bytes)) compression_ = "none";
+  }
+  if (compressed()) return AppendCompressed(bytes);
   const uint64_t before = file_->Size();
   if (Status written = file_->Append(bytes); !written.ok()) {
     // The file may hold a prefix of `bytes`; cut it so file, hash and offset stay in step.
@@ -36,6 +48,44 @@ Status UploadWriter::Append(std::span<const char> bytes) {
   hash_.Update(bytes);
   pending_ += bytes.size();
   return Status::Ok();
+}
+
+Status UploadWriter::AppendCompressed(std::span<const char> bytes) {
+  if (bytes.empty()) return Status::Ok();  // would open a frame with nothing in it
+  if (!encoder_) encoder_ = std::make_unique<FrameEncoder>(store_->options_.compression_level);
+  if (encoder_->frame_bytes() >= kTargetFrameBytes && new_frame_count_ < kMaxPendingFrames) {
+    if (Status ended = encoder_->EndFrame(file_.get()); !ended.ok()) {
+      return RewindToFrameEnd(ended);
+    }
+    frame_end_ = {pending_, file_->Size(), hash_};
+  }
+  if (!encoder_->frame_open()) {
+    // Room is guaranteed: frames end early only while there is, and a commit empties the array.
+    new_frames_[new_frame_count_++] = {offset(), file_->Size()};
+  }
+  if (Status written = encoder_->Write(bytes, file_.get()); !written.ok()) {
+    return RewindToFrameEnd(written);
+  }
+  hash_.Update(bytes);
+  pending_ += bytes.size();
+  return Status::Ok();
+}
+
+Status UploadWriter::RewindToFrameEnd(Status cause) {
+  // zstd cannot take input back, so the open frame goes whole: file, hash and offset return to
+  // the last frame end, which is a valid place for the next frame to begin.
+  encoder_->Reset();
+  while (new_frame_count_ > 0 &&
+         new_frames_[new_frame_count_ - 1].data_offset >= frame_end_.data_length) {
+    --new_frame_count_;
+  }
+  if (Status cut = file_->Truncate(frame_end_.data_length); !cut.ok()) {
+    failed_ = cut;
+    return cause;
+  }
+  hash_ = frame_end_.hash;
+  pending_ = frame_end_.pending;
+  return cause;
 }
 
 Status UploadWriter::SetLength(uint64_t length) {
@@ -51,6 +101,11 @@ UploadRecord UploadWriter::NextRecord(int64_t now) const {
   next.data_length = file_->Size();
   next.updated_at = now;
   if (pending_length_) next.length = pending_length_;
+  if (next.offset > 0) {
+    // The compression of an upload is settled by its first committed bytes.
+    next.compression = compression_;
+    next.compression_auto = false;
+  }
   if (next.length && next.offset == *next.length) {
     next.state = UploadState::kComplete;
     next.sha256 = hash_.HexDigest();
@@ -66,6 +121,13 @@ UploadRecord UploadWriter::NextRecord(int64_t now) const {
 Status UploadWriter::Commit(int64_t now) {
   if (!failed_.ok()) return failed_;
   if (pending_ == 0 && !pending_length_) return Status::Ok();
+  if (encoder_ && encoder_->frame_open()) {
+    // A commit point is a frame boundary: truncation there (rollback, recovery) stays valid.
+    if (Status ended = encoder_->EndFrame(file_.get()); !ended.ok()) {
+      failed_ = ended;
+      return ended;
+    }
+  }
   // Data first: the batch below makes the new offset visible, so the bytes under it must
   // already be durable (invariant I1).
   if (Status synced = file_->Sync(); !synced.ok()) {
@@ -84,6 +146,7 @@ Status UploadWriter::Commit(int64_t now) {
     batch.PutHashState(next.id, hash_.Serialize());
   }
   batch.MoveExpiry(next.id, committed_.expires_at, next.expires_at);
+  for (size_t i = 0; i < new_frame_count_; ++i) StageFrameStart(&batch, next.id, new_frames_[i]);
   Status written = store_->db_->Write(&batch);
   if (staged.owns_lock()) {
     staged.unlock();
@@ -93,10 +156,13 @@ Status UploadWriter::Commit(int64_t now) {
     failed_ = written;
     return written;
   }
+  store_->CountStored(&committed_, &next);
   committed_ = std::move(next);
   committed_hash_ = hash_;
   pending_ = 0;
   pending_length_.reset();
+  new_frame_count_ = 0;
+  frame_end_ = {0, committed_.data_length, hash_};
   return Status::Ok();
 }
 
@@ -110,6 +176,11 @@ Status UploadWriter::Rollback() {
   pending_ = 0;
   pending_length_.reset();
   failed_ = Status::Ok();
+  if (encoder_) encoder_->Reset();
+  new_frame_count_ = 0;
+  frame_end_ = {0, committed_.data_length, committed_hash_};
+  compression_ = committed_.compression;
+  sniff_first_piece_ = committed_.compression_auto && committed_.offset == 0;
   return Status::Ok();
 }
 

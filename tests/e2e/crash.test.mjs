@@ -20,23 +20,26 @@ function onServer(uploadUrl, serverUrl) {
   return u.toString();
 }
 
-// Uploads data slowly and SIGKILLs the server once the client has sent killAt of it.
-// Resolves to {url, lastAcked, stack} once the client has seen the failure.
+// Uploads data slowly and SIGKILLs the server once the client has sent killAt of it (in the
+// middle of a PATCH body). Resolves to {url, lastAcked, stack} once the client saw the failure.
 async function uploadUntilKill(server, data, { killAt, chunkSize, bytesPerSecond }) {
   const agent = new http.Agent({ keepAlive: false });
-  const stack = new RecordingHttpStack({ bytesPerSecond, requestOptions: { agent } });
   let killed = false;
+  const stack = new RecordingHttpStack({
+    bytesPerSecond,
+    requestOptions: { agent },
+    onBodyBytes: (offset) => {
+      if (!killed && offset >= killAt * data.length) {
+        killed = true;
+        process.kill(server.pid, 'SIGKILL');
+      }
+    },
+  });
   const { upload, done } = runUpload(data, {
     endpoint: server.url,
     httpStack: stack,
     ...(chunkSize ? { chunkSize } : {}),
     metadata: { filename: 'crash.bin' },
-    onProgress: (sent, total) => {
-      if (!killed && sent >= killAt * total) {
-        killed = true;
-        process.kill(server.pid, 'SIGKILL');
-      }
-    },
   });
   upload.start();
   await assert.rejects(done, 'the upload fails when the server dies');

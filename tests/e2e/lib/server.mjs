@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const READY_TIMEOUT_MS = 20_000;
-const STOP_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 12_000; // tuskd's default --shutdown-timeout is 10 s
 const READY_LINE = /^tuskd listening on (http:\/\/[^\s/]+:(\d+)\/\S*)$/;
 
 export function tuskdBinary() {
@@ -102,8 +102,9 @@ export async function startServer({ args = [], dataDir } = {}) {
     clearTimeout(timer);
     if (result === null) {
       try { process.kill(proc.pid, 'SIGKILL'); } catch { /* gone */ }
-      result = await exited;
-      result.escalated = true;
+      result = { ...(await exited), escalated: true };
+      console.error(`# e2e: tuskd (pid ${proc.pid}) did not exit within ${STOP_TIMEOUT_MS} ms of ${signal}; ` +
+        `killed it. stderr: ${tail(current.stderr(), 2000)}`);
     }
     return result;
   };

@@ -19,8 +19,9 @@ export function runUpload(input, options) {
   return { upload, done };
 }
 
-// Slows a body to about bytesPerSecond, in pieces of at most 64 KiB.
-function throttleTransform(bytesPerSecond) {
+// Slows a body to about bytesPerSecond, in pieces of at most 64 KiB; onPiece(bytesSoFar) runs
+// after each piece is handed on.
+function throttleTransform(bytesPerSecond, onPiece) {
   const started = Date.now();
   let sent = 0;
   const piece = 64 * 1024;
@@ -34,6 +35,7 @@ function throttleTransform(bytesPerSecond) {
           const wait = due - Date.now();
           if (wait > 0) await sleep(wait);
           this.push(part);
+          onPiece?.(sent);
         }
         callback();
       } catch (err) {
@@ -46,12 +48,15 @@ function throttleTransform(bytesPerSecond) {
 // An httpStack for tus-js-client: the default Node stack, plus
 // - bytesPerSecond (optional; a number or a function returning one, read per request): slows
 //   request bodies down, so a test can act in the middle of a PATCH;
+// - onBodyBytes(uploadOffset) (with bytesPerSecond): called as a slowed PATCH body goes out,
+//   with the upload offset its bytes have reached (Upload-Offset + bytes sent in this request);
 // - log: every exchange {method, url, reqOffset, status, resOffset} (or {error}) in order;
 // - requestOptions: passed to the default stack (e.g. {agent}).
 export class RecordingHttpStack {
-  constructor({ bytesPerSecond = 0, requestOptions = {} } = {}) {
+  constructor({ bytesPerSecond = 0, onBodyBytes, requestOptions = {} } = {}) {
     this.inner = new tus.DefaultHttpStack(requestOptions);
     this.bytesPerSecond = bytesPerSecond;
+    this.onBodyBytes = onBodyBytes;
     this.log = [];
   }
 
@@ -102,7 +107,9 @@ class RecordingRequest {
     if (rate > 0 && body && (body instanceof Uint8Array || body instanceof Readable)) {
       const size = body instanceof Uint8Array ? body.length : body.size;
       const source = body instanceof Uint8Array ? Readable.from([body], { objectMode: false }) : body;
-      const slowed = source.pipe(throttleTransform(rate));
+      const start = numberOrUndefined(this.inner.getHeader('Upload-Offset')) ?? 0;
+      const onPiece = this.stack.onBodyBytes && ((sent) => this.stack.onBodyBytes(start + sent));
+      const slowed = source.pipe(throttleTransform(rate, onPiece));
       source.on('error', (err) => slowed.destroy(err));
       slowed.size = size; // the default stack sets Content-Length from .size
       body = slowed;

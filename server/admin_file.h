@@ -1,0 +1,53 @@
+// <data-dir>/admin.json: how tuskctl finds a running tuskd's admin endpoints, as
+// {"pid", "admin_url", "token"}; the admin endpoints check requests against the token in it.
+// Written with mode 0600 once the listener is bound (the token is a credential: whoever may read
+// the data directory may act on it anyway) and removed at a clean exit. After a crash it stays
+// behind; tuskctl tells it is stale because the state DB's write lock is free
+// (store/state_db_writer_lock.h). Not thread-safe; main() owns the one instance.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace tuskd::server {
+
+inline constexpr char kAdminFileName[] = "admin.json";
+
+// What admin.json holds.
+struct AdminInfo {
+  pid_t pid = 0;
+  std::string admin_url;  // "http://127.0.0.1:<port>/admin/"
+  std::string token;      // for "Authorization: Bearer <token>"
+};
+
+// The file in `data_dir`; nullopt when it is absent or unreadable. Says nothing about whether
+// that tuskd still runs.
+std::optional<AdminInfo> ReadAdminFile(const std::string& data_dir);
+
+// 256 bits from OpenSSL's CSPRNG as 64 hex characters; empty if the CSPRNG fails.
+std::string NewAdminToken();
+// Where a local client reaches the admin endpoints of a server bound to `host`: a wildcard
+// address becomes the matching loopback one, an IPv6 literal gets brackets.
+std::string AdminUrl(const std::string& host, uint16_t port);
+
+class AdminFile {
+ public:
+  // Replaces any stale file atomically (write to a temporary, then rename). nullptr, with
+  // *error set, when the file cannot be written.
+  static std::unique_ptr<AdminFile> Publish(const std::string& data_dir, pid_t pid,
+                                            const std::string& admin_url, const std::string& token,
+                                            std::string* error);
+  ~AdminFile();  // removes the file
+  AdminFile(const AdminFile&) = delete;
+  AdminFile& operator=(const AdminFile&) = delete;
+
+ private:
+  explicit AdminFile(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+}  // namespace tuskd::server

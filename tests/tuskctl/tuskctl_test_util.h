@@ -1,0 +1,113 @@
+// Shared pieces of the tuskctl tests: temporary directories, running the tuskctl binary and
+// collecting its output and exit code, a real tuskd on a loopback port (stopped by its PID,
+// never by name), a small HTTP client for it, and a store built directly with UploadStore
+// (what a stopped server leaves). Not thread-safe: one test thread drives them.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/upload_store.h"
+
+namespace tuskd::tuskctl::testing {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs TUSKCTL_BINARY with --data-dir `data_dir` then `args`, with `env` added to the
+// environment (and NO_COLOR/COLUMNS/TERM cleared unless `env` sets them). Waits up to 60 s.
+RunResult RunTuskctl(const std::string& data_dir, const std::vector<std::string>& args,
+                     const std::vector<std::string>& env = {});
+
+// Each non-empty line of `text` parsed as JSON; a line that does not parse fails the test.
+std::vector<nlohmann::json> JsonLines(const std::string& text);
+
+// A tuskd process on 127.0.0.1 with a free port, on `data_dir`.
+class TuskdServer {
+ public:
+  TuskdServer(std::string data_dir, std::vector<std::string> extra_flags = {});
+  ~TuskdServer();  // Stop()
+  TuskdServer(const TuskdServer&) = delete;
+  TuskdServer& operator=(const TuskdServer&) = delete;
+
+  // Waits up to 20 s for the listening line; false (with the log in *error) otherwise.
+  bool Start(std::string* error);
+  // SIGTERM to our child, then its exit code (SIGKILL after 10 s).
+  int Stop();
+  pid_t pid() const { return pid_; }
+  std::string base_url() const;  // "http://127.0.0.1:<port>"
+  std::string Log() const;
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> extra_flags_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+struct HttpReply {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+};
+
+// One request, never through a proxy.
+HttpReply Http(const std::string& method, const std::string& url,
+               const std::vector<std::string>& headers = {}, const std::string& body = "");
+
+// tus creation on a running tuskd: the new upload's id.
+std::string CreateTusUpload(const std::string& base_url, uint64_t length,
+                            const std::string& filename);
+// tus PATCH of `bytes` at `offset`; the response status.
+long PatchTusUpload(const std::string& base_url, const std::string& id, uint64_t offset,
+                    const std::string& bytes);
+
+// A store opened directly, as tuskd would, for building data dirs; close it before tuskctl
+// runs against the directory as a stopped store.
+class DirectStore {
+ public:
+  explicit DirectStore(const std::string& data_dir, int64_t expiration_seconds = 3600);
+  store::UploadStore& operator*() { return *store_; }
+  store::UploadStore* operator->() { return store_.get(); }
+  void Close() { store_.reset(); }
+
+  // Creates an upload with `length` (nullopt: deferred) and a filename, created at `now`.
+  std::string Create(std::optional<uint64_t> length, const std::string& filename, int64_t now);
+  // Appends and commits under the lease.
+  void Append(const std::string& id, std::string_view bytes, int64_t now);
+
+ private:
+  std::unique_ptr<store::UploadStore> store_;
+};
+
+int64_t UnixNow();
+std::string Sha256Hex(std::string_view data);
+// Deterministic filler: `size` bytes from a seed.
+std::string TestBytes(size_t size, unsigned seed);
+
+}  // namespace tuskd::tuskctl::testing
