@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build g++ pkg-config
   libboost-dev libboost-program-options-dev librocksdb-dev libssl-dev libzstd-dev
-  nlohmann-json3-dev libcurl4-openssl-dev libgtest-dev libgmock-dev
+  nlohmann-json3-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libflac-dev
   nodejs npm curl
 )
 
