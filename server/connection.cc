@@ -300,6 +300,9 @@ asio::awaitable<BodyPiece> Connection::NextPiece(uint64_t limit) {
   // Chunked bodies learn they are too large only from a chunk past the limit: a body that ends
   // exactly at the limit still has its last chunk and trailer to come.
   if (!head_.chunked && body_delivered_ >= limit) co_return BodyPiece{{}, BodyEnd::kTooLarge};
+  // Fairness: a fast client's socket never runs dry, so reading it until it does would starve
+  // every other connection on this io thread (Pistache's flaw). Queue behind them once a piece.
+  co_await asio::post(socket_.get_executor(), asio::use_awaitable);
   BodyPiece piece = head_.chunked ? co_await NextChunkedPiece(limit)
                                   : co_await NextLengthPiece(limit);
   body_delivered_ += piece.bytes.size();

@@ -165,8 +165,12 @@ if [[ -z $TUSKD ]]; then
     fi
   done
 fi
-if [[ ${SKIP_TUSKD:-0} == 1 || -z $TUSKD || ! -x $TUSKD ]]; then
-  say "tuskd: no binary (build/release/bin/tuskd or build/lead/bin/tuskd); comparison skipped."
+if [[ ${SKIP_TUSKD:-0} == 1 ]]; then
+  say "tuskd: SKIP_TUSKD=1; comparison skipped."
+  TUSKD=""
+elif [[ -z $TUSKD || ! -x $TUSKD ]]; then
+  say "tuskd: no binary (build/release/bin/tuskd, build/lead/bin/tuskd or TUSKD_BIN);" \
+    "comparison skipped."
   TUSKD=""
 else
   say "tuskd (${TUSKD#"$ROOT"/}, --threads 1): the same cut PATCH and the same starvation test"
