@@ -36,7 +36,8 @@ asio::awaitable<void> ServeExpired(Connection& connection, bool dry_run) {
   store::Status status = co_await context.pool.Run(
       [&] { return store::PurgeExpired(context.store, now, dry_run, &ids); });
   if (!status.ok()) {
-    co_return co_await connection.Respond(ErrorResponse(ErrorFor(status), status.message()));
+    protocol::Response failure = ErrorResponse(ErrorFor(status), status.message());
+    co_return co_await connection.Respond(std::move(failure));
   }
   if (!dry_run && !ids.empty()) context.metrics.CountExpired(ids.size());
   protocol::Response response;
@@ -64,9 +65,10 @@ bool AdminTokenMatches(const protocol::HeaderMap& headers, std::string_view toke
 
 asio::awaitable<void> ServeAdmin(Connection& connection, const std::string& method,
                                  const std::string& sub) {
-  if (!connection.peer_is_loopback() ||
-      !AdminTokenMatches(connection.head().headers,
-                         PublishedAdminToken(connection.context().config.data_dir))) {
+  // A named local, not a temporary in the condition: GCC 12 mishandles some temporaries in
+  // coroutines (see LoadRecord in upload_handlers.cc).
+  const std::string token = PublishedAdminToken(connection.context().config.data_dir);
+  if (!connection.peer_is_loopback() || !AdminTokenMatches(connection.head().headers, token)) {
     co_return co_await connection.Respond(ErrorResponse(ErrorCode::kAdminForbidden));
   }
   if (sub == "expired") {

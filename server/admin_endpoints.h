@@ -9,9 +9,10 @@
 // this host will send a web page's requests there too.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <string>
 #include <string_view>
+
+#include <boost/asio/awaitable.hpp>
 
 #include "protocol/request_head.h"
 #include "server/connection.h"

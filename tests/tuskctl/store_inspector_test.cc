@@ -1,8 +1,6 @@
 // The read-only side of the store that tuskctl stands on: StateDb::OpenReadOnly in both modes,
 // StoreInspector, and the writer lock probe, in one process (running_tuskd_test.cc has them
 // beside a real tuskd).
-#include "store/store_inspector.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -10,6 +8,7 @@
 
 #include "store/state_db.h"
 #include "store/state_db_writer_lock.h"
+#include "store/store_inspector.h"
 #include "tests/tuskctl/tuskctl_test_util.h"
 
 namespace tuskd::tuskctl::testing {

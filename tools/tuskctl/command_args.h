@@ -3,10 +3,11 @@
 // "tuskctl <command>: <why>" and the usage. Not thread-safe.
 #pragma once
 
-#include <boost/program_options.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/program_options.hpp>
 
 #include "tools/tuskctl/command_context.h"
 

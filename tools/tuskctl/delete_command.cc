@@ -24,14 +24,14 @@ std::string DeleteThroughTuskd(const server::AdminInfo& tuskd, const std::string
     case 404:
       return "no upload " + id;
     case 410:
-      return "upload " + id + " is already gone: " + Printable(reply.body);
+      return "upload " + id + " is already gone: " + PrintableLine(reply.body);
     case 423:
       return "upload " + id + " is busy (a request did not let go); retry";
     case 0:
       return "tuskd (pid " + std::to_string(tuskd.pid) + ") did not answer at " + tuskd.admin_url +
              ": " + reply.error;
     default:
-      return "tuskd answered " + std::to_string(reply.status) + ": " + Printable(reply.body);
+      return "tuskd answered " + std::to_string(reply.status) + ": " + PrintableLine(reply.body);
   }
 }
 

@@ -3,11 +3,12 @@
 // go through tuskd's admin endpoint while it runs, so the store keeps a single writer.
 #include <curl/curl.h>
 
-#include <boost/program_options.hpp>
 #include <cstdlib>
 #include <ctime>
 #include <exception>
 #include <iostream>
+
+#include <boost/program_options.hpp>
 
 #include "tools/tuskctl/commands.h"
 

@@ -2,6 +2,7 @@
 // in full: its result or queued job, and the uploads holding that content.
 #include <ostream>
 #include <set>
+#include <sstream>
 
 #include "tools/tuskctl/commands.h"
 #include "tools/tuskctl/humanize.h"
@@ -37,8 +38,13 @@ void PrintCache(const CommandContext& context, const std::vector<json>& predicti
                    {"RESULT", TextTable::Align::kLeft, /*flexible=*/true}});
   for (const json& p : predictions) {
     std::string status = p.value("status", "?");
-    std::string result = p.contains("result") && !p["result"].is_null() ? JsonLine(p["result"])
-                                                                        : p.value("error", "");
+    std::string result = p.value("error", "");
+    if (p.contains("result") && p["result"].is_object()) {
+      json shown = p["result"];
+      shown.erase("sha256");  // the row says these already
+      shown.erase("predictor");
+      result = JsonLine(shown);
+    }
     table.AddRow({{p.value("sha256", "?").substr(0, kShortHash)},
                   {status, StatusColor(status)},
                   {Printable(p.value("predictor", "-"))},
@@ -123,9 +129,10 @@ void PrintEntry(const CommandContext& context, const json& entry) {
              (next > context.now ? ", next attempt " + Relative(next, context.now) : ", due now"));
   }
   if (!entry["result"].is_null()) {
-    context.out << Paint(context.terminal, Color::kBold, "result") << "\n"
-                << Printable(entry["result"].dump(2, ' ', false, json::error_handler_t::replace))
-                << "\n";
+    context.out << Paint(context.terminal, Color::kBold, "result") << "\n";
+    // Line by line: Printable() turns newlines into '?' along with the other controls.
+    std::istringstream lines(entry["result"].dump(2, ' ', false, json::error_handler_t::replace));
+    for (std::string text; std::getline(lines, text);) context.out << Printable(text) << "\n";
   }
   std::string uploads;
   for (const auto& id : entry["uploads"])

@@ -29,8 +29,9 @@ bool PurgeThroughTuskd(const CommandContext& context, const server::AdminInfo& t
   }
   context.err << "tuskctl purge-expired: tuskd (pid " << tuskd.pid << ") at " << tuskd.admin_url
               << " failed: "
-              << (reply.status == 0 ? reply.error
-                                    : std::to_string(reply.status) + " " + Printable(reply.body))
+              << (reply.status == 0
+                      ? reply.error
+                      : std::to_string(reply.status) + " " + PrintableLine(reply.body))
               << "\n";
   return false;
 }

@@ -113,7 +113,11 @@ void PrintHuman(const CommandContext& context, const UploadListing& listing, con
   field("sha256", r.sha256.value_or("-"));
   field("prediction", Printable(PredictionText(r, prediction)));
   if (!prediction.is_null() && !prediction["result"].is_null()) {
-    field("  result", Printable(JsonLine(prediction["result"])));
+    std::string result = Printable(JsonLine(prediction["result"]));
+    if (context.terminal.width > kLabelWidth) {
+      result = Truncate(result, context.terminal.width - kLabelWidth);
+    }
+    field("  result", result);
   }
   std::string concat = r.concat.empty() ? "-" : r.concat;
   for (size_t i = 0; i < r.concat_parts.size(); ++i) {

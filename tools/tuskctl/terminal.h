@@ -33,6 +33,9 @@ std::string ProgressBar(double fraction, int width);
 // '?': a file name must not be able to send escape sequences to the operator's terminal.
 std::string Printable(std::string_view text);
 
+// Printable() of a one-line message such as an error body, without its trailing line break.
+std::string PrintableLine(std::string_view text);
+
 // Columns `text` takes (UTF-8 code points; every one counted as one column).
 size_t DisplayWidth(std::string_view text);
 // At most `width` columns of `text`, ending in "..." when cut (never inside a code point).

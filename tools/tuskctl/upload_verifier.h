@@ -7,9 +7,10 @@
 
 #include <cstdint>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "store/store_inspector.h"
 #include "store/upload_record.h"

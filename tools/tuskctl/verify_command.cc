@@ -1,6 +1,8 @@
 // tuskctl verify: re-hashes data files and checks them against the records (upload_verifier.h);
 // exit code 0 only when every upload checked out. A progress bar on a terminal.
+#include <algorithm>
 #include <ostream>
+#include <sstream>
 
 #include "tools/tuskctl/commands.h"
 #include "tools/tuskctl/humanize.h"
@@ -23,9 +25,11 @@ struct Tally {
 // Draws "[####....] 42% <id> 12M/30M" in place on a terminal; nothing otherwise.
 class ProgressLine {
  public:
-  explicit ProgressLine(const CommandContext& context) : context_(context) {}
+  // Draws only on a terminal, and never between JSON lines.
+  ProgressLine(const CommandContext& context, bool enabled)
+      : context_(context), enabled_(enabled && context.terminal.tty) {}
   VerifyProgress For(const std::string& id) {
-    if (!context_.terminal.tty) return nullptr;
+    if (!enabled_) return nullptr;
     return [this, id](uint64_t done, uint64_t total) {
       if (done < drawn_ + kBarStep && done != total) return;
       drawn_ = done;
@@ -44,9 +48,33 @@ class ProgressLine {
 
  private:
   const CommandContext& context_;
+  const bool enabled_;
   uint64_t drawn_ = 0;
   bool shown_ = false;
 };
+
+// `text` after `first`, wrapped at spaces to `width` columns (0: no wrapping) with the
+// continuation lines indented like the first; a digest is long but never split.
+std::string Wrapped(const std::string& first, const std::string& text, int width) {
+  const size_t indent = first.size();
+  std::string out = first;
+  size_t column = indent;
+  std::istringstream words(text);
+  for (std::string word; words >> word;) {
+    if (column > indent && width > 0 &&
+        column + 1 + DisplayWidth(word) > static_cast<size_t>(width)) {
+      out += "\n" + std::string(indent, ' ');
+      column = indent;
+    }
+    if (column > indent) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += DisplayWidth(word);
+  }
+  return out + "\n";
+}
 
 void PrintReport(const CommandContext& context, const VerifyReport& report, bool json,
                  Tally* tally) {
@@ -65,11 +93,14 @@ void PrintReport(const CommandContext& context, const VerifyReport& report, bool
   std::string verdict = report.skipped ? Paint(t, Color::kDim, "skip")
                         : report.ok()  ? Paint(t, Color::kGreen, "ok  ")
                                        : Paint(t, Color::kRed, "FAIL");
-  context.out << verdict << "  " << report.id << "  " << report.state;
-  if (!report.skipped) context.out << "  " << HumanBytes(report.bytes_checked);
-  context.out << "\n";
+  std::string state = report.state;
+  state.resize(std::max<size_t>(state.size(), 10), ' ');  // as wide as "terminated"
+  std::string line = verdict + "  " + report.id + "  " + state;
+  if (!report.skipped) line += "  " + HumanBytes(report.bytes_checked);
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  context.out << line << "\n";
   for (const std::string& problem : report.problems) {
-    context.out << "      - " << Printable(problem) << "\n";
+    context.out << Wrapped("      - ", Printable(problem), context.terminal.width);
   }
   for (const std::string& note : report.notes) {
     context.out << "      (" << Printable(note) << ")\n";
@@ -143,7 +174,7 @@ int RunVerify(CommandContext& context, const Args& args) {
   }
 
   Tally tally;
-  ProgressLine progress(context);
+  ProgressLine progress(context, /*enabled=*/!json);
   for (const std::string& key : unreadable) {
     VerifyReport report;
     report.id = Printable(key);

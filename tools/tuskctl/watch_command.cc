@@ -184,7 +184,15 @@ int RunWatch(CommandContext& context, const Args& args) {
         DetectTerminal(1, context.terminal.color ? ColorChoice::kAlways : ColorChoice::kNever);
     std::string error;
     if (store::Status caught_up = inspector->Refresh(); !caught_up.ok()) {
-      error = "cannot follow the store: " + caught_up.ToString();
+      // A restarted tuskd starts new WAL and MANIFEST files; a fresh secondary follows them.
+      std::unique_ptr<store::StoreInspector> reopened;
+      if (store::StoreInspector::Open(context.data_dir, store::StoreInspector::Mode::kSecondary,
+                                      &reopened)
+              .ok()) {
+        inspector = std::move(reopened);
+      } else {
+        error = "cannot follow the store: " + caught_up.ToString();
+      }
     }
     std::vector<UploadListing> listings;
     if (store::Status loaded = LoadListings(*inspector, &listings, nullptr); !loaded.ok()) {
