@@ -2,7 +2,8 @@
 // a durable commit every --checkpoint-bytes, and a last commit however the body ended, so the
 // bytes of a cut body are kept (invariant I2). A body under a checksum (Upload-Checksum, or a
 // checksum-trailer) is all-or-nothing instead: no checkpoints, and it is committed only once
-// its digest matches; otherwise it is rolled back. Commits run on the blocking pool.
+// its digest matches; otherwise it is rolled back. Commits run on the blocking pool, and so do
+// the appends of a compressed upload (compression is CPU work the io threads must not wait on).
 #pragma once
 
 #include <optional>

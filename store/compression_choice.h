@@ -16,7 +16,7 @@ namespace tuskd::store {
 enum class CompressionMode { kNone, kZstd, kAuto };
 
 // The zstd level when none is configured: docs/compression.md has the measurements behind it.
-inline constexpr int kDefaultCompressionLevel = 3;
+inline constexpr int kDefaultCompressionLevel = 1;
 
 // "none", "zstd", "auto"; nullopt otherwise.
 std::optional<CompressionMode> CompressionModeFromString(std::string_view text);
