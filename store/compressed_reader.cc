@@ -113,8 +113,8 @@ Status CompressedReader::Read(uint64_t offset, std::span<char> out, size_t* read
       if (Status decoded = DecodeBlock(); !decoded.ok()) return *read > 0 ? Status::Ok() : decoded;
       continue;
     }
-    size_t n = static_cast<size_t>(
-        std::min<uint64_t>(want - *read, block_start_ + block_size_ - at));
+    size_t n =
+        static_cast<size_t>(std::min<uint64_t>(want - *read, block_start_ + block_size_ - at));
     std::memcpy(out.data() + *read, block_.get() + (at - block_start_), n);
     *read += n;
   }

@@ -25,8 +25,8 @@ class CompressedReader {
  public:
   // `size`: committed uncompressed bytes; `data_length`: committed bytes of `file` (the reader
   // never looks past them). `db` holds the frame index and must outlive the reader.
-  CompressedReader(const StateDb* db, std::string id, std::unique_ptr<DataFile> file,
-                   uint64_t size, uint64_t data_length);
+  CompressedReader(const StateDb* db, std::string id, std::unique_ptr<DataFile> file, uint64_t size,
+                   uint64_t data_length);
   ~CompressedReader();
   CompressedReader(const CompressedReader&) = delete;
   CompressedReader& operator=(const CompressedReader&) = delete;

@@ -35,6 +35,7 @@ bool IsIncompressibleMediaType(std::string_view media_type) {
   if (type.starts_with("video/")) return true;
   // OOXML documents (docx, xlsx, pptx) are zip archives.
   if (type.starts_with("application/vnd.openxmlformats-officedocument.")) return true;
+  // clang-format off
   static constexpr std::array<std::string_view, 36> kCompressed = {
       "image/jpeg", "image/jpg", "image/png", "image/gif", "image/webp", "image/avif",
       "image/heic", "image/heif", "image/jxl", "audio/flac", "audio/x-flac", "audio/mpeg",
@@ -45,10 +46,12 @@ bool IsIncompressibleMediaType(std::string_view media_type) {
       "application/vnd.rar", "application/x-rar-compressed", "application/java-archive",
       "application/x-lz4", "application/x-brotli", "application/epub+zip",
       "application/vnd.android.package-archive"};
+  // clang-format on
   return std::find(kCompressed.begin(), kCompressed.end(), type) != kCompressed.end();
 }
 
 bool HasIncompressibleMagic(std::span<const char> head) {
+  // clang-format off
   static constexpr std::array<std::string_view, 17> kMagic = {
       std::string_view("\xFF\xD8\xFF", 3),              // JPEG
       std::string_view("\x89PNG\r\n\x1A\n", 8),         // PNG
@@ -60,13 +63,14 @@ bool HasIncompressibleMagic(std::span<const char> head) {
       std::string_view("PK\x03\x04", 4),                // zip (and jar, docx, apk, epub)
       std::string_view("\x1F\x8B", 2),                  // gzip
       std::string_view("\x28\xB5\x2F\xFD", 4),          // zstd
-      std::string_view("\xFD" "7zXZ\x00", 6),           // xz
+      std::string_view("\xFD\x37zXZ\x00", 6),            // xz
       "BZh",                                            // bzip2
       std::string_view("7z\xBC\xAF\x27\x1C", 6),        // 7z
       std::string_view("Rar!\x1A\x07", 6),              // rar
       std::string_view("\x04\x22\x4D\x18", 4),          // lz4 frame
       std::string_view("\x00\x00\x00\x0CjP  ", 8),      // JPEG 2000
   };
+  // clang-format on
   for (std::string_view magic : kMagic) {
     if (StartsWith(head, magic)) return true;
   }

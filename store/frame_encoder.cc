@@ -28,10 +28,11 @@ Status FrameEncoder::Init() {
   if (!cctx_) return Status::IOError("zstd: cannot allocate a compression context");
   // The level's own window, capped: past 2 MiB a window buys little on frames of a few MiB and
   // costs memory in every encoder and in every reader.
-  int window_log = std::min<int>(ZSTD_getCParams(level_, 0, 0).windowLog, kMaxWindowLog);
-  for (auto [param, value] : {std::pair{ZSTD_c_compressionLevel, level_},
-                              std::pair{ZSTD_c_windowLog, window_log},
-                              std::pair{ZSTD_c_checksumFlag, 1}}) {
+  const unsigned level_window = ZSTD_getCParams(level_, 0, 0).windowLog;  // 10..31
+  const int window_log = std::min(static_cast<int>(level_window), kMaxWindowLog);
+  for (auto [param, value] :
+       {std::pair{ZSTD_c_compressionLevel, level_}, std::pair{ZSTD_c_windowLog, window_log},
+        std::pair{ZSTD_c_checksumFlag, 1}}) {
     if (size_t rc = ZSTD_CCtx_setParameter(cctx_.get(), param, value); ZSTD_isError(rc)) {
       cctx_.reset();
       return ZstdError("setParameter", rc);
@@ -46,7 +47,8 @@ Status FrameEncoder::Init() {
 Status FrameEncoder::Flush(DataFile* file) {
   if (out_used_ == 0) return Status::Ok();
   Status written = file->Append({out_.get(), out_used_});
-  out_used_ = 0;  // on failure the caller cuts the file and resets; the bytes are dropped either way
+  out_used_ =
+      0;  // on failure the caller cuts the file and resets; the bytes are dropped either way
   return written;
 }
 

@@ -21,13 +21,13 @@ using std::chrono::seconds;
 
 // Log-like lines: zstd stores them in well under a third of their size.
 std::string TextLike(size_t size, uint32_t seed) {
-  static const char* kWords[] = {"GET", "PUT", "upload", "commit", "frame", "offset", "client",
-                                 "storage", "ok", "retry", "error", "bytes"};
+  static const char* kWords[] = {"GET",    "PUT",     "upload", "commit", "frame", "offset",
+                                 "client", "storage", "ok",     "retry",  "error", "bytes"};
   std::mt19937 rng(seed);
   std::string out;
   while (out.size() < size) {
-    out += "2024-05-01T12:00:" + std::to_string(rng() % 60) + " INFO req=" +
-           std::to_string(rng() % 1000000) + " ";
+    out += "2024-05-01T12:00:" + std::to_string(rng() % 60) +
+           " INFO req=" + std::to_string(rng() % 1000000) + " ";
     for (int w = 0; w < 5; ++w) out += std::string(kWords[rng() % 12]) + " ";
     out += "\n";
   }
@@ -83,8 +83,8 @@ TEST(CompressionCrashTest, KillNineMidFrameThenResumeIsByteExact) {
   EXPECT_LT(FileSize(DataFile(server, upload)).value_or(0), *before_recovery);
   EXPECT_TRUE(StoredBytesAre(server.port(), upload.path, data.substr(0, *offset)));
 
-  HttpResponse r = Exchange(server.port(), "PATCH", upload.path, PatchHeaders(*offset),
-                            data.substr(*offset));
+  HttpResponse r =
+      Exchange(server.port(), "PATCH", upload.path, PatchHeaders(*offset), data.substr(*offset));
   EXPECT_EQ(r.status, 204) << r.error << r.body;
   EXPECT_EQ(r.Header("Upload-Offset"), std::to_string(data.size()));
   EXPECT_TRUE(StoredBytesAre(server.port(), upload.path, data));

@@ -171,8 +171,8 @@ TEST_F(CompressedUploadTest, RangeReadsAtFrameBoundariesAndInsideFrames) {
   // at 4 MiB: six frames.
   std::string data = TextContent(1000 + 70000 + 1 + (5 << 20) + 7 + 300000, 5);
   std::vector<uint64_t> commits = {1000, 71000, 71001, 71001 + (5 << 20) + 7, data.size()};
-  std::vector<uint64_t> frame_starts = {0, 1000, 71000, 71001, 71001 + (4 << 20),
-                                        71001 + (5 << 20) + 7};
+  std::vector<uint64_t> frame_starts = {
+      0, 1000, 71000, 71001, 71001 + (4 << 20), 71001 + (5 << 20) + 7};
   UploadRecord record = Create(data.size());
   for (size_t i = 0, at = 0; i < commits.size(); at = commits[i++]) {
     AppendCommitted(record.id, std::string_view(data).substr(at, commits[i] - at));
@@ -213,7 +213,8 @@ TEST_F(CompressedUploadTest, APartialSocketWriteStepsBackCheaply) {
   std::string sent;
   std::mt19937 rng(3);
   while (position < data.size()) {
-    std::string piece = ReadRange(*reader, position, std::min<size_t>(256 << 10, data.size() - position));
+    std::string piece =
+        ReadRange(*reader, position, std::min<size_t>(256 << 10, data.size() - position));
     size_t taken = 1 + rng() % piece.size();
     sent.append(piece, 0, taken);
     position += taken;

@@ -76,9 +76,8 @@ TEST(FrameEncoderTest, AFrameDecodesToItsInput) {
   FrameEncoder encoder(3);
   std::string text = TextContent(300000, 1);
   for (size_t at = 0; at < text.size(); at += 70000) {
-    ASSERT_TRUE(encoder.Write({text.data() + at, std::min<size_t>(70000, text.size() - at)},
-                              &file)
-                    .ok());
+    ASSERT_TRUE(
+        encoder.Write({text.data() + at, std::min<size_t>(70000, text.size() - at)}, &file).ok());
   }
   EXPECT_TRUE(encoder.frame_open());
   EXPECT_EQ(encoder.frame_bytes(), text.size());

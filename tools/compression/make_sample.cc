@@ -37,9 +37,9 @@ struct Out {
 
 void Text(uint64_t size, uint32_t seed) {
   static const char* kLevels[] = {"INFO", "INFO", "INFO", "INFO", "DEBUG", "WARN", "ERROR"};
-  static const char* kWords[] = {"upload",  "commit",  "frame",   "offset",  "client", "session",
-                                 "storage", "retry",   "timeout", "latency", "bytes",  "request",
-                                 "accepted", "resumed", "complete", "checksum", "range", "cache"};
+  static const char* kWords[] = {"upload",   "commit",  "frame",    "offset",   "client", "session",
+                                 "storage",  "retry",   "timeout",  "latency",  "bytes",  "request",
+                                 "accepted", "resumed", "complete", "checksum", "range",  "cache"};
   static const char* kMethods[] = {"HEAD", "PATCH", "PATCH", "PATCH", "POST", "GET"};
   std::mt19937_64 rng(seed);
   Out out{size, {}};
@@ -48,16 +48,16 @@ void Text(uint64_t size, uint32_t seed) {
   while (out.left > 0) {
     ms += rng() % 40;
     uint64_t s = ms / 1000;
-    int n = std::snprintf(line, sizeof line,
-                          "2024-05-%02llu %02llu:%02llu:%02llu.%03llu %-5s [worker-%llu] %s "
-                          "/files/%016llx%016llx %llu %lluB %llums",
-                          (unsigned long long)(1 + (s / 86400) % 28),
-                          (unsigned long long)((s / 3600) % 24), (unsigned long long)((s / 60) % 60),
-                          (unsigned long long)(s % 60), (unsigned long long)(ms % 1000),
-                          kLevels[rng() % 7], (unsigned long long)(rng() % 8), kMethods[rng() % 6],
-                          (unsigned long long)rng(), (unsigned long long)rng(),
-                          (unsigned long long)(rng() % 3 ? 204 : 201),
-                          (unsigned long long)(rng() % 4194304), (unsigned long long)(rng() % 250));
+    int n = std::snprintf(
+        line, sizeof line,
+        "2024-05-%02llu %02llu:%02llu:%02llu.%03llu %-5s [worker-%llu] %s "
+        "/files/%016llx%016llx %llu %lluB %llums",
+        (unsigned long long)(1 + (s / 86400) % 28), (unsigned long long)((s / 3600) % 24),
+        (unsigned long long)((s / 60) % 60), (unsigned long long)(s % 60),
+        (unsigned long long)(ms % 1000), kLevels[rng() % 7], (unsigned long long)(rng() % 8),
+        kMethods[rng() % 6], (unsigned long long)rng(), (unsigned long long)rng(),
+        (unsigned long long)(rng() % 3 ? 204 : 201), (unsigned long long)(rng() % 4194304),
+        (unsigned long long)(rng() % 250));
     std::string text(line, n);
     for (int w = 0, words = static_cast<int>(rng() % 6); w < words; ++w) {
       text += ' ';
@@ -145,9 +145,12 @@ int main(int argc, char** argv) {
   std::string kind = argv[1];
   uint64_t size = std::strtoull(argv[2], nullptr, 10);
   uint32_t seed = argc > 3 ? static_cast<uint32_t>(std::strtoul(argv[3], nullptr, 10)) : 1;
-  if (kind == "text") Text(size, seed);
-  else if (kind == "wav" && size >= 44) Wav(size, seed);
-  else if (kind == "random") Random(size, seed);
+  if (kind == "text")
+    Text(size, seed);
+  else if (kind == "wav" && size >= 44)
+    Wav(size, seed);
+  else if (kind == "random")
+    Random(size, seed);
   else {
     std::fprintf(stderr, "unknown kind '%s' (or a WAV under 44 bytes)\n", kind.c_str());
     return 2;

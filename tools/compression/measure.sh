@@ -8,7 +8,8 @@
 #      (auto without and with a declared filetype);
 #   4. HEAD latency on other connections while a compressed upload runs.
 # Usage: tools/compression/measure.sh path/to/tuskd [work-dir [sections]]
-#   a release build of tuskd; sections: any of levels crash 1g latency (default: all four)
+#   a release build of tuskd; sections: any of levels crash 1g latency (default: all four);
+#   LEVEL=n in the environment sets --compression-level of the latency section
 # Needs curl, sha256sum and a C++20 compiler. Starts and stops its own tuskd processes (by PID).
 set -euo pipefail
 
@@ -156,7 +157,7 @@ echo "| upload | HEADs | p50 ms | p99 ms | max ms |"
 echo "|---|---|---|---|---|"
 for mode in none zstd; do
   dir=$WORK/data-latency-$mode
-  start_server "$dir" --compression "$mode"
+  start_server "$dir" --compression "$mode" ${LEVEL:+--compression-level "$LEVEL"}
   probe=$(create 1)
   url=$(create $((256 * MIB)))
   patch "$url" 0 text-256M >/dev/null &
