@@ -40,6 +40,10 @@ uint64_t CutPatch(TuskdProcess& server, const std::string& path, const std::stri
   std::string request = PatchRequest(path, from, std::string_view(data).substr(from));
   client.Send(std::string_view(request).substr(0, request.size() - (data.size() - from) + cut));
   client.Close();
+  // A HEAD asks a running PATCH to stop (like tusd), so wait until the server has read every
+  // byte we sent and closed the connection before asking.
+  WaitForMetric(server.port(), "tuskd_bytes_received_total", static_cast<int64_t>(from + cut));
+  WaitUntilIdle(server.port());
   for (int i = 0; i < 100; ++i) {
     auto offset = HeadOffset(server.port(), path);
     if (offset && *offset == from + cut) return *offset;
