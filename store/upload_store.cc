@@ -268,22 +268,35 @@ Status UploadStore::Retire(UploadRecord record, UploadState state, int64_t now,
   return Status::Ok();
 }
 
-Status UploadStore::SweepExpired(int64_t now, size_t* count) {
-  *count = 0;
+Status UploadStore::ForEachDueExpiry(
+    int64_t now,
+    const std::function<Status(const std::string& key, std::string id, int64_t expires_at)>& visit)
+    const {
   auto it = db_->NewIterator(Family::kExpiry);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     int64_t expires_at = 0;
     std::string id;
     if (!ParseExpiryKey(it->key().ToStringView(), &expires_at, &id)) continue;
     if (expires_at > now) break;  // keys are in time order
-    bool expired = false;
-    if (Status status = ExpireOne(it->key().ToString(), id, expires_at, now, &expired);
-        !status.ok()) {
+    if (Status status = visit(it->key().ToString(), std::move(id), expires_at); !status.ok()) {
       return status;
     }
-    if (expired) ++*count;
   }
   return FromRocks(it->status(), "expiry scan");
+}
+
+bool UploadStore::IsExpirable(const UploadRecord& record, int64_t key_time) {
+  return record.state == UploadState::kReceiving && record.expires_at == key_time;
+}
+
+Status UploadStore::SweepExpired(int64_t now, size_t* count) {
+  *count = 0;
+  return ForEachDueExpiry(now, [&](const std::string& key, std::string id, int64_t expires_at) {
+    bool expired = false;
+    Status status = ExpireOne(key, id, expires_at, now, &expired);
+    if (expired) ++*count;
+    return status;
+  });
 }
 
 Status UploadStore::ExpireOne(const std::string& key, const std::string& id, int64_t key_time,
@@ -293,8 +306,7 @@ Status UploadStore::ExpireOne(const std::string& key, const std::string& id, int
   if (!lease) return Status::Ok();  // in use: not idle, whatever the index says
   UploadRecord record;
   Status status = Get(id, &record);
-  bool current =
-      status.ok() && record.state == UploadState::kReceiving && record.expires_at == key_time;
+  bool current = status.ok() && IsExpirable(record, key_time);
   if (!current) {
     if (status.IsCorruption()) {
       LogProblem("sweep: " + status.ToString());
@@ -314,20 +326,14 @@ Status UploadStore::ExpireOne(const std::string& key, const std::string& id, int
 
 Status UploadStore::ListExpired(int64_t now, std::vector<std::string>* ids) const {
   ids->clear();
-  auto it = db_->NewIterator(Family::kExpiry);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    int64_t expires_at = 0;
-    std::string id;
-    if (!ParseExpiryKey(it->key().ToStringView(), &expires_at, &id)) continue;
-    if (expires_at > now) break;  // keys are in time order
+  // The same tests as ExpireOne, so a dry run names exactly what a sweep would expire.
+  return ForEachDueExpiry(now, [&](const std::string&, std::string id, int64_t expires_at) {
     UploadRecord record;
-    // The same tests as ExpireOne, so a dry run names exactly what a sweep would expire.
-    if (Get(id, &record).ok() && record.state == UploadState::kReceiving &&
-        record.expires_at == expires_at && !locks_.IsHeld(id)) {
+    if (Get(id, &record).ok() && IsExpirable(record, expires_at) && !locks_.IsHeld(id)) {
       ids->push_back(std::move(id));
     }
-  }
-  return FromRocks(it->status(), "expiry scan");
+    return Status::Ok();
+  });
 }
 
 void UploadStore::CountStored(const UploadRecord* before, const UploadRecord* after) {

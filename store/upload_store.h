@@ -129,6 +129,14 @@ class UploadStore {
   // its file. `expiry_key`: the index entry to delete, when the caller already has it.
   Status Retire(UploadRecord record, UploadState state, int64_t now,
                 std::optional<std::string> expiry_key);
+  // Calls `visit` for each expiry-index entry due by `now`, in time order; stops at its first
+  // failure.
+  Status ForEachDueExpiry(
+      int64_t now,
+      const std::function<Status(const std::string& key, std::string id, int64_t expires_at)>&
+          visit) const;
+  // Still unfinished and still due at the time its index entry names (not moved by a write).
+  static bool IsExpirable(const UploadRecord& record, int64_t key_time);
   Status ExpireOne(const std::string& key, const std::string& id, int64_t key_time, int64_t now,
                    bool* expired);
   // Moves the totals by the difference between two states of one upload.

@@ -3,7 +3,6 @@
 // hit; a job queued or running when tuskd is killed with -9 is done after the restart (I7); the
 // results API answers 404 for what it does not know.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,19 +19,6 @@
 
 namespace tuskd::server::testing {
 namespace {
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), md, &size, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    hex.push_back(kHex[md[i] >> 4]);
-    hex.push_back(kHex[md[i] & 0xf]);
-  }
-  return hex;
-}
 
 // A predictor program that appends a line to `runs` each time it starts, hangs while `hold`
 // exists (so a test can kill tuskd mid-prediction), and answers with the byte count it read.
@@ -96,7 +82,7 @@ TEST(PredictionPipelineTest, SameContentTwicePredictsOnceAndTheSecondIsACacheHit
   nlohmann::json one = WaitForStatus(server.port(), first + "/prediction", "done");
   EXPECT_EQ(one["result"]["bytes"], data.size());
   EXPECT_EQ(one["cache_hit"], false);
-  EXPECT_EQ(one["sha256"], Sha256Hex(data));
+  EXPECT_EQ(one["sha256"], Sha256Of(data));
 
   std::string second = Upload(server.port(), data);
   nlohmann::json two = WaitForStatus(server.port(), second + "/prediction", "done");
@@ -104,7 +90,7 @@ TEST(PredictionPipelineTest, SameContentTwicePredictsOnceAndTheSecondIsACacheHit
   EXPECT_EQ(two["result"], one["result"]);
   EXPECT_EQ(program.runs(), 1);
 
-  nlohmann::json by_hash = WaitForStatus(server.port(), "/predictions/" + Sha256Hex(data), "done");
+  nlohmann::json by_hash = WaitForStatus(server.port(), "/predictions/" + Sha256Of(data), "done");
   EXPECT_EQ(by_hash["result"], one["result"]);
 }
 

@@ -123,5 +123,7 @@ bool WaitUntilIdle(uint16_t port, std::chrono::milliseconds timeout = std::chron
 
 // Deterministic pseudo-random bytes for bodies.
 std::string TestBytes(size_t size, uint32_t seed);
+// SHA-256 of `data`: lower-case hex, or base64 when `hex` is false (for Repr-Digest).
+std::string Sha256Of(std::string_view data, bool hex = true);
 
 }  // namespace tuskd::server::testing

@@ -3,7 +3,6 @@
 // Upload-Sha256 and Repr-Digest) is the digest of the client's bytes, computed without the
 // server ever re-reading the file.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <string>
 #include <thread>
@@ -13,24 +12,6 @@
 
 namespace tuskd::server::testing {
 namespace {
-
-std::string Digest(std::string_view data, bool hex) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), md, &size, EVP_sha256(), nullptr);
-  if (!hex) {
-    std::string b64(4 * ((size + 2) / 3), '\0');
-    EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()), md, static_cast<int>(size));
-    return b64;
-  }
-  std::string out;
-  for (unsigned int i = 0; i < size; ++i) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0xf]);
-  }
-  return out;
-}
 
 // Sends `data[from, to)` as a PATCH at `from` but cuts the connection after `cut` body bytes;
 // returns the offset the server committed.
@@ -75,8 +56,8 @@ TEST(RollingDigestTest, DigestAfterCutsResumesAndKillNineIsTheClientsDigest) {
   ASSERT_EQ(r.status, 204) << r.body;
 
   HttpResponse head = Exchange(server.port(), "HEAD", upload.path);
-  EXPECT_EQ(head.Header("Upload-Sha256"), Digest(data, true));
-  EXPECT_EQ(head.Header("Repr-Digest"), "sha-256=:" + Digest(data, false) + ":");
+  EXPECT_EQ(head.Header("Upload-Sha256"), Sha256Of(data));
+  EXPECT_EQ(head.Header("Repr-Digest"), "sha-256=:" + Sha256Of(data, false) + ":");
   EXPECT_EQ(Download(server.port(), upload.path), data);
 }
 
