@@ -104,7 +104,9 @@ Response CreatedResponse(const UploadView& upload, std::string_view location) {
   Response response;
   response.status = 201;
   response.headers.emplace_back("Location", std::string(location));
-  response.headers.emplace_back("Upload-Offset", std::to_string(upload.offset));
+  if (!IsUnjoinedFinal(upload)) {
+    response.headers.emplace_back("Upload-Offset", std::to_string(upload.offset));
+  }
   AddUploadExpires(upload, response.headers);
   return response;
 }

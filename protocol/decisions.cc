@@ -39,7 +39,8 @@ std::string ExtensionList(const ServerPolicy& policy) {
   if (policy.expiration) list += ",expiration";
   if (!policy.checksum_algorithms.empty()) list += ",checksum";
   if (policy.checksum_trailer) list += ",checksum-trailer";
-  if (policy.concatenation) list += ",concatenation";
+  // Both together: a final upload may name parts still being uploaded and completes when they do.
+  if (policy.concatenation) list += ",concatenation,concatenation-unfinished";
   return list;
 }
 
@@ -80,10 +81,14 @@ std::variant<Response, Failure> DecideHead(const UploadView& upload, const Serve
   Response response;
   response.status = 200;
   HeaderList& headers = response.headers;
-  headers.emplace_back("Upload-Offset", std::to_string(upload.offset));
+  // A final upload has no offset to resume from until its parts are joined (the spec leaves
+  // it undefined until then, and a client must not PATCH it anyway).
+  if (!IsUnjoinedFinal(upload)) {
+    headers.emplace_back("Upload-Offset", std::to_string(upload.offset));
+  }
   if (upload.length) {
     headers.emplace_back("Upload-Length", std::to_string(*upload.length));
-  } else {
+  } else if (!upload.concat_final) {
     headers.emplace_back("Upload-Defer-Length", "1");
   }
   if (!upload.metadata_raw.empty()) headers.emplace_back("Upload-Metadata", upload.metadata_raw);

@@ -36,6 +36,10 @@ bool IsFinished(const UploadView& upload) {
          (upload.length.has_value() && upload.offset >= *upload.length);
 }
 
+bool IsUnjoinedFinal(const UploadView& upload) {
+  return upload.concat_final && upload.state != UploadState::kComplete;
+}
+
 void AddUploadExpires(const UploadView& upload, HeaderList& headers) {
   if (!upload.expires_at || IsFinished(upload)) return;
   std::string date = FormatHttpDate(*upload.expires_at);

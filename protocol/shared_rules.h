@@ -25,6 +25,9 @@ std::variant<std::optional<ChecksumHeader>, Failure> RequestChecksum(const Heade
 // Whether every byte of the upload is committed (its length is known and reached).
 bool IsFinished(const UploadView& upload);
 
+// A final concatenated upload whose parts are not joined yet: it reports no Upload-Offset.
+bool IsUnjoinedFinal(const UploadView& upload);
+
 // Appends Upload-Expires while the upload is unfinished and has an expiry.
 void AddUploadExpires(const UploadView& upload, HeaderList& headers);
 

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   options.data_dir = config->data_dir;
   options.expiration_seconds = config->expiration.count();
   options.compression_level = config->compression_level;
+  options.remove_parts_after_concat = config->concat_remove_parts;
   std::unique_ptr<tuskd::store::UploadStore> store;
   auto status = tuskd::store::UploadStore::Open(options, &store);
   if (!status.ok()) {

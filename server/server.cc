@@ -36,6 +36,7 @@ protocol::ServerPolicy PolicyFor(const ServerConfig& config) {
   policy.expiration = config.expiration.count() > 0;
   policy.checksum_algorithms = store::ChecksumVerifier::Supported();
   policy.checksum_trailer = true;
+  policy.concatenation = config.concatenation;
   return policy;
 }
 
@@ -59,8 +60,11 @@ size_t ConnectionRegistry::size() const {
 }
 
 Server::Server(const ServerConfig& config, store::UploadStore& store)
-    : config_(config), pool_(config.commit_threads) {
-  context_.reset(new ServerContext{config, PolicyFor(config), store, pool_, metrics_, {}, {}});
+    : config_(config),
+      pool_(config.commit_threads),
+      assembler_(&store, [this](const std::string&) { metrics_.CountCompleted(); }) {
+  context_.reset(new ServerContext{config, PolicyFor(config), store,      pool_,
+                                   metrics_, assembler_,         {},         {}});
   for (unsigned i = 0; i < config.threads; ++i) {
     io_.push_back(std::make_unique<asio::io_context>(1));
   }
@@ -147,6 +151,8 @@ asio::awaitable<void> Server::ShutdownWhenSignalled() {
 }
 
 int Server::Run() {
+  // Finals a stop or crash left unjoined are joined now, alongside new requests.
+  assembler_.Start();
   asio::co_spawn(*io_[0], AcceptLoop(), LogException);
   asio::co_spawn(*io_[0], ShutdownWhenSignalled(), LogException);
   if (config_.expiration.count() > 0) asio::co_spawn(*io_[0], SweepLoop(), LogException);
@@ -158,6 +164,7 @@ int Server::Run() {
   for (auto& io : io_) io->stop();
   for (auto& thread : threads) thread.join();
   pool_.Join();
+  assembler_.Stop();  // after the pool: its commits may still wake finals
   return 0;
 }
 

@@ -84,6 +84,8 @@ po::options_description Describe() {
       ("predictor-concurrency", po::value<unsigned>()->default_value(2), "predictions run at once")
       ("predictor-attempts", po::value<unsigned>()->default_value(5), "tries of a failing prediction (backoff doubles from 2s) before it is recorded as failed")
       ("compression", po::value<std::string>()->default_value("none"), "compression at rest of new uploads: none | zstd | auto (zstd, except content already compressed by its filetype or magic bytes)")
+      ("concatenation", po::value<std::string>()->default_value("on"), "on | off: the concatenation and concatenation-unfinished extensions (parallel uploads); off answers Upload-Concat with 501")
+      ("concat-remove-parts", po::bool_switch(), "terminate a final upload's parts once it is complete (default: keep them, as the spec lets clients reuse parts)")
       ("compression-level", po::value<int>()->default_value(store::kDefaultCompressionLevel), "zstd level, 1-19 (higher: smaller, slower; docs/compression.md has measurements)");
   return d;
 }
@@ -121,6 +123,10 @@ std::string Apply(const po::variables_map& vm, ServerConfig* c) {
   c->compression = vm["compression"].as<std::string>();
   if (c->compression != "none" && c->compression != "zstd" && c->compression != "auto")
     return "--compression must be none, zstd or auto";
+  std::string concatenation = vm["concatenation"].as<std::string>();
+  if (concatenation != "on" && concatenation != "off") return "--concatenation must be on or off";
+  c->concatenation = concatenation == "on";
+  c->concat_remove_parts = vm["concat-remove-parts"].as<bool>();
   c->compression_level = vm["compression-level"].as<int>();
   if (c->compression_level < 1 || c->compression_level > 19)
     return "--compression-level must be between 1 and 19";

@@ -41,6 +41,9 @@ struct ServerConfig {
   // compressed), and the zstd level.
   std::string compression = "none";
   int compression_level = store::kDefaultCompressionLevel;
+  // Concatenation (parallel uploads), and whether joined parts are terminated.
+  bool concatenation = true;
+  bool concat_remove_parts = false;
 };
 
 // Parses argv and the environment. Returns nullopt after printing --help/--version (exit 0) or

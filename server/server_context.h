@@ -1,5 +1,5 @@
 // What every connection shares: configuration, the tus policy, the store, the blocking pool,
-// metrics and the registry of live connections. Owned by Server; outlives all connections.
+// metrics, the final-upload assembler and the registry of live connections. Owned by Server; outlives all connections.
 #pragma once
 
 #include <atomic>
@@ -11,6 +11,7 @@
 #include "server/blocking_pool.h"
 #include "server/metrics.h"
 #include "server/server_config.h"
+#include "store/final_assembler.h"
 #include "store/upload_store.h"
 
 namespace tuskd::server {
@@ -43,6 +44,7 @@ struct ServerContext {
   store::UploadStore& store;
   BlockingPool& pool;
   Metrics& metrics;
+  store::FinalAssembler& assembler;  // joins final uploads whose parts finish later
   ConnectionRegistry connections;
   std::atomic<bool> shutting_down{false};
 };

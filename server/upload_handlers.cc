@@ -2,6 +2,7 @@
 
 #include "protocol/decisions.h"
 #include "server/body_receiver.h"
+#include "server/final_creation.h"
 #include "server/request_target.h"
 #include "server/store_bridge.h"
 #include "server/upload_lease.h"
@@ -76,7 +77,10 @@ asio::awaitable<void> HandleCreate(Connection& connection) {
     co_return;
   }
   auto& plan = std::get<protocol::CreatePlan>(decision);
-  store::NewUpload spec{plan.length, plan.metadata_raw, DecodedMetadata(plan.metadata), "", {},
+  if (!plan.concat_part_urls.empty()) co_return co_await HandleCreateFinal(connection, std::move(plan));
+  std::string concat;
+  if (plan.concat_partial) concat = "partial";
+  store::NewUpload spec{plan.length, plan.metadata_raw, DecodedMetadata(plan.metadata), concat, {},
                         context.config.compression};
   store::UploadRecord record;
   int64_t now = UnixNow();
@@ -106,12 +110,23 @@ asio::awaitable<void> HandleCreate(Connection& connection) {
 }
 
 asio::awaitable<void> HandleHead(Connection& connection, const std::string& id) {
-  // Like tusd: a HEAD asks a request still writing this upload to commit and end, so a client
-  // that changed networks resumes from everything the server received.
-  co_await WaitForRelease(connection, id);
   store::UploadRecord record;
   if (!co_await LoadRecord(connection, id, &record)) co_return;
-  auto decision = protocol::DecideHead(ToView(record), connection.context().policy);
+  // Like tusd: a HEAD asks a request still writing this upload to commit and end, so a client
+  // that changed networks resumes from everything the server received. Not a final upload's:
+  // its writer is the join, which no client resumes, and stopping it would only delay it.
+  if (record.concat != "final") {
+    co_await WaitForRelease(connection, id);
+    if (!co_await LoadRecord(connection, id, &record)) co_return;
+  }
+  protocol::UploadView view = ToView(record);
+  if (record.concat == "final") {
+    view.length = FinalLengthNow(connection.context().store, record);
+    for (const std::string& part : record.concat_parts) {
+      view.concat_part_urls.push_back(connection.context().config.base_path + part);
+    }
+  }
+  auto decision = protocol::DecideHead(view, connection.context().policy);
   if (auto* failure = std::get_if<Failure>(&decision)) {
     co_await connection.Respond(ErrorResponse(*failure));
     co_return;

@@ -57,6 +57,14 @@ Status StageDropFrames(const StateDb& db, std::string_view id, StateBatch* batch
   return FromRocks(it->status(), "scan of the frame index");
 }
 
+Status ListFrames(const StateDb& db, std::string_view id, std::vector<FrameStart>* out) {
+  out->clear();
+  std::unique_ptr<rocksdb::Iterator> it = db.NewIterator(Family::kFrames);
+  FrameStart start;
+  for (it->Seek(FrameKey(id, 0)); ReadEntry(*it, id, &start); it->Next()) out->push_back(start);
+  return FromRocks(it->status(), "scan of the frame index");
+}
+
 Status FindFrame(const StateDb& db, std::string_view id, uint64_t offset, uint64_t data_length,
                  FrameSpan* out) {
   std::unique_ptr<rocksdb::Iterator> it = db.NewIterator(Family::kFrames);

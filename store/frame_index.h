@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/state_db.h"
 #include "store/status.h"
@@ -40,6 +41,10 @@ std::string FrameKey(std::string_view id, uint64_t offset);
 void StageFrameStart(StateBatch* batch, std::string_view id, const FrameStart& start);
 // Stages the removal of every entry of the upload (termination, expiry).
 Status StageDropFrames(const StateDb& db, std::string_view id, StateBatch* batch);
+
+// Every frame start of the upload, in offset order (concatenation copies them shifted). One
+// entry per ~4 MiB of upload: small even for large uploads.
+Status ListFrames(const StateDb& db, std::string_view id, std::vector<FrameStart>* out);
 
 // The frame holding uncompressed `offset`. Its data_end is the next entry's data offset, or
 // `data_length` (the committed file length) for the last frame. Corruption when no entry is at

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "store/compressed_reader.h"
+#include "store/concat_waits.h"
 #include "store/state_db.h"
 #include "store/upload_id.h"
 
@@ -21,14 +22,15 @@ bool Finished(UploadState state) {
 }
 
 Status ValidateSpec(const NewUpload& spec) {
-  if (spec.concat == "final") {
-    // A final upload is built from its parts' bytes, which the store cannot do yet.
-    return Status::Invalid("concatenation of final uploads is not supported by the store yet");
-  }
-  if (!spec.concat.empty() && spec.concat != "partial") {
+  if (spec.concat != "" && spec.concat != "partial" && spec.concat != "final") {
     return Status::Invalid("unknown concat kind '" + spec.concat + "'");
   }
-  if (!spec.concat_parts.empty()) return Status::Invalid("only a final upload has parts");
+  if ((spec.concat == "final") != !spec.concat_parts.empty()) {
+    return Status::Invalid("a final upload, and only a final upload, names parts");
+  }
+  if (spec.concat == "final" && spec.length) {
+    return Status::Invalid("a final upload takes its length from its parts");
+  }
   if (!CompressionModeFromString(spec.compression)) {
     return Status::Invalid("unknown compression '" + spec.compression + "'");
   }
@@ -136,10 +138,16 @@ Status UploadStore::Create(const NewUpload& spec, int64_t now, UploadRecord* out
   record.created_at = record.updated_at = now;
   record.concat = spec.concat;
   ChooseCompression(spec, &record);
+  std::vector<std::string> waiting_on;
+  if (spec.concat == "final") {
+    if (Status prepared = PrepareFinal(spec, &record, &waiting_on); !prepared.ok()) {
+      return prepared;
+    }
+  }
   if (record.length == 0u) {
     record.state = UploadState::kComplete;  // nothing will ever be appended
     record.sha256 = RollingSha256().HexDigest();
-  } else if (options_.expiration_seconds > 0) {
+  } else if (options_.expiration_seconds > 0 && record.concat != "final") {
     record.expires_at = now + options_.expiration_seconds;
   }
 
@@ -152,7 +160,11 @@ Status UploadStore::Create(const NewUpload& spec, int64_t now, UploadRecord* out
 
   StateBatch batch = db_->NewBatch();
   std::unique_lock<std::mutex> staged;  // a 0-byte upload completes here
-  if (record.complete()) staged = pipeline_->StageCompletion(&record, &batch);
+  // Partial uploads are pieces of a file, not files: no prediction for them.
+  if (record.complete() && record.concat != "partial") {
+    staged = pipeline_->StageCompletion(&record, &batch);
+  }
+  for (const std::string& part_id : waiting_on) StageConcatWait(&batch, part_id, record.id);
   batch.PutRecord(record);
   if (record.state == UploadState::kReceiving) {
     batch.PutHashState(record.id, RollingSha256().Serialize());
@@ -167,6 +179,9 @@ Status UploadStore::Create(const NewUpload& spec, int64_t now, UploadRecord* out
     (void)options_.fs->Remove(DataPath(record.id));  // an orphan file is harmless; try anyway
     return status;
   }
+  // A part may have completed between PrepareFinal's look and this batch, before its waiting
+  // entry existed: one look after the batch closes that gap.
+  if (!waiting_on.empty() && final_listener_) final_listener_(record.id);
   *out = std::move(record);
   return Status::Ok();
 }
@@ -258,8 +273,14 @@ Status UploadStore::Retire(UploadRecord record, UploadState state, int64_t now,
   record.updated_at = now;
   batch.PutRecord(record);
   batch.DeleteHashState(record.id);
+  if (record.concat == "final") {
+    for (const std::string& part_id : record.concat_parts) {
+      StageDropConcatWait(&batch, part_id, record.id);
+    }
+  }
   if (Status written = db_->Write(&batch); !written.ok()) return written;
   if (Live(before.state)) CountStored(&before, nullptr);
+  if (record.concat == "partial") NotifyPartChanged(record.id);
   // After the batch: a crash here leaves a file that recovery removes, never a live record
   // without its file.
   if (Status removed = options_.fs->Remove(DataPath(record.id)); !removed.ok()) {

@@ -46,6 +46,9 @@ struct StoreOptions {
   FileSystem* fs = PosixFileSystem();  // the seam tests replace; must outlive the store
   // zstd level of the uploads this process writes (docs/compression.md explains the default).
   int compression_level = kDefaultCompressionLevel;
+  // Concatenation: terminate a final upload's parts once it is complete (unless another final
+  // still waits for one). Off by default, as in tusd: the spec lets clients reuse parts.
+  bool remove_parts_after_concat = false;
 };
 
 struct NewUpload {
@@ -53,7 +56,7 @@ struct NewUpload {
   std::string metadata_raw;
   std::vector<std::pair<std::string, std::string>> metadata;
   std::string concat;  // "", "partial" or "final"
-  std::vector<std::string> concat_parts;
+  std::vector<std::string> concat_parts;  // a final upload's part ids, in order
   // none | zstd | auto. `auto` is zstd unless the declared media type (DeclaredMediaType) is
   // already compressed; the first piece's magic bytes may still turn it to none.
   std::string compression = "none";
@@ -69,6 +72,14 @@ struct StorageTotals {
 class UploadWriter;
 class UploadReader;
 
+// What AssembleFinal did with a final upload.
+enum class AssemblyResult {
+  kComplete,   // joined (now or before): complete, with its SHA-256, in the completion pipeline
+  kWaiting,    // a part is still receiving; the final listener will be called again
+  kAbandoned,  // a part is gone (terminated, expired, missing): the final is terminated too
+  kStopped,    // a newer request asked for the lease; what was joined so far is committed
+};
+
 class UploadStore {
  public:
   // Opens or creates the store and runs recovery: every unfinished upload's data file is
@@ -81,9 +92,15 @@ class UploadStore {
   UploadStore& operator=(const UploadStore&) = delete;
 
   // Creates the record, an empty 0600 data file and the expiry entry, durably. `now` is unix s.
-  // A zero-length upload is complete at creation (sha256 of nothing, no expiry). Invalid for
-  // concat "final": building a final upload from its parts is not implemented yet. Invalid for
-  // an unknown compression.
+  // A zero-length upload is complete at creation (sha256 of nothing, no expiry); a partial one
+  // skips the completion pipeline, as every partial upload does. Invalid for an unknown
+  // compression.
+  // A final upload (concat "final") names its parts by id: each must exist, be partial and be
+  // live (Invalid naming the part otherwise). Its length is the sum once every part's is known;
+  // it has no expiry of its own (it lives as long as its parts can still finish). When a part
+  // is not complete yet, a waiting entry per part goes in the same batch, and the final
+  // listener is called once the batch is written. When every part is complete, the caller joins it with
+  // AssembleFinal.
   Status Create(const NewUpload& spec, int64_t now, UploadRecord* out);
   // NotFound for an unknown (or invalid) id; Corruption for a record that does not parse.
   Status Get(const std::string& id, UploadRecord* out) const;
@@ -107,6 +124,22 @@ class UploadStore {
   // The uploads SweepExpired(now) would expire: receiving, due by `now` in the expiry index,
   // and not leased at the moment. Changes nothing (for dry runs and reports).
   Status ListExpired(int64_t now, std::vector<std::string>* ids) const;
+
+  // ---- concatenation (store/final_assembly.cc) ----
+  // Joins a final upload's parts, in order, into its own data file, hashing the bytes on the
+  // way (one pass over each part). The caller holds the final's lease; the copy stops between
+  // pieces once a newer request asks for it. Commits after each part, so a crash or a stop
+  // resumes at the next part. Parts that are all zstd are copied frame by frame without
+  // recompressing (their frame index entries shifted); otherwise the final is stored
+  // uncompressed. Memory is fixed whatever the sizes.
+  Status AssembleFinal(const std::string& id, const UploadLockTable::Lease& lease, int64_t now,
+                       AssemblyResult* result);
+  // Called with a final upload's id when it may have become joinable or abandoned: after the
+  // creation of a final that waits, and when one of its parts completes or is retired. Runs on
+  // the thread that made the change, after its batch: it must not block. Set once, before use.
+  void SetFinalListener(std::function<void(const std::string& final_id)> listener);
+  // Final uploads whose parts are not joined yet (a full scan, for start-up).
+  Status ListUnjoinedFinals(std::vector<std::string>* ids) const;
 
   // All records, for metrics and tools (a full scan; not for the request path). Records that do
   // not parse are skipped and logged to stderr.
@@ -139,6 +172,19 @@ class UploadStore {
   static bool IsExpirable(const UploadRecord& record, int64_t key_time);
   Status ExpireOne(const std::string& key, const std::string& id, int64_t key_time, int64_t now,
                    bool* expired);
+  // The final's record as Create writes it, and the parts it must wait for.
+  Status PrepareFinal(const NewUpload& spec, UploadRecord* record,
+                      std::vector<std::string>* waiting_on) const;
+  // After a partial upload completed or was retired: wakes the finals waiting for it.
+  void NotifyPartChanged(const std::string& part_id);
+  Status JoinParts(UploadRecord record, const std::vector<UploadRecord>& parts,
+                   const UploadLockTable::Lease& lease, int64_t now, AssemblyResult* result);
+  // Appends one part's bytes to `file` (see AssembleFinal); *stopped when the lease was asked
+  // for, with the file then holding a partial copy the caller cuts off.
+  Status CopyPart(const UploadRecord& part, const std::string& compression, DataFile* file,
+                  RollingSha256* hash, std::vector<FrameStart>* frames,
+                  const UploadLockTable::Lease& lease, bool* stopped) const;
+  void RemoveJoinedParts(const std::vector<UploadRecord>& parts, int64_t now);
   // Moves the totals by the difference between two states of one upload.
   void CountStored(const UploadRecord* before, const UploadRecord* after);
 
@@ -146,6 +192,7 @@ class UploadStore {
   std::unique_ptr<StateDb> db_;
   std::unique_ptr<CompletionPipeline> pipeline_;
   UploadLockTable locks_;
+  std::function<void(const std::string&)> final_listener_;
   std::atomic<uint64_t> logical_bytes_{0};
   std::atomic<uint64_t> stored_bytes_{0};
 };

@@ -137,8 +137,11 @@ Status UploadWriter::Commit(int64_t now) {
   UploadRecord next = NextRecord(now);
   StateBatch batch = store_->db_->NewBatch();
   // Completion joins the prediction queue in this same batch (I7); it also marks the record.
+  // Partial uploads (concatenation) are pieces of a file: their final upload is predicted.
   std::unique_lock<std::mutex> staged;
-  if (next.complete()) staged = store_->pipeline_->StageCompletion(&next, &batch);
+  if (next.complete() && next.concat != "partial") {
+    staged = store_->pipeline_->StageCompletion(&next, &batch);
+  }
   batch.PutRecord(next);
   if (next.complete()) {
     batch.DeleteHashState(next.id);  // nothing will resume a complete upload
@@ -157,12 +160,14 @@ Status UploadWriter::Commit(int64_t now) {
     return written;
   }
   store_->CountStored(&committed_, &next);
+  bool part_completed = next.complete() && next.concat == "partial";
   committed_ = std::move(next);
   committed_hash_ = hash_;
   pending_ = 0;
   pending_length_.reset();
   new_frame_count_ = 0;
   frame_end_ = {0, committed_.data_length, hash_};
+  if (part_completed) store_->NotifyPartChanged(committed_.id);
   return Status::Ok();
 }
 

@@ -140,13 +140,14 @@ INSTANTIATE_TEST_SUITE_P(
                       "creation,creation-with-upload,creation-defer-length,termination"},
         ExtensionCase{Policy(true, {"sha1"}, true, true),
                       "creation,creation-with-upload,creation-defer-length,termination,"
-                      "expiration,checksum,checksum-trailer,concatenation"},
+                      "expiration,checksum,checksum-trailer,concatenation,"
+                      "concatenation-unfinished"},
         ExtensionCase{Policy(false, {}, true, false),
                       "creation,creation-with-upload,creation-defer-length,termination,"
                       "checksum-trailer"},
         ExtensionCase{Policy(false, {}, false, true),
                       "creation,creation-with-upload,creation-defer-length,termination,"
-                      "concatenation"}));
+                      "concatenation,concatenation-unfinished"}));
 
 TEST(DecideOptionsTest, AdvertisesEverythingTheDefaultPolicyOffers) {
   Response response = DecideOptions(ServerPolicy{});
@@ -256,6 +257,25 @@ TEST(DecideHeadTest, ConcatPartialAndFinal) {
   Response response = HeadOf(final_upload);
   EXPECT_EQ(Find(response.headers, "Upload-Concat"), "final;http://x/files/a http://x/files/b");
   EXPECT_EQ(CountOf(response.headers, "Upload-Concat"), 1u);
+  EXPECT_EQ(Find(response.headers, "Upload-Offset"), "20") << "joined: offset == length";
+  EXPECT_EQ(Find(response.headers, "Upload-Length"), "20");
+}
+
+TEST(DecideHeadTest, FinalNotJoinedYetHasNoOffset) {
+  // The spec leaves a final upload's offset undefined until its parts are joined.
+  UploadView final_upload = MakeUpload(20, 0);
+  final_upload.concat_final = true;
+  final_upload.concat_part_urls = {"/files/a", "/files/b"};
+  Response response = HeadOf(final_upload);
+  EXPECT_FALSE(Find(response.headers, "Upload-Offset"));
+  EXPECT_EQ(Find(response.headers, "Upload-Length"), "20");
+  EXPECT_EQ(Find(response.headers, "Upload-Concat"), "final;/files/a /files/b");
+  // Parts of unknown length: no length yet, and no Upload-Defer-Length (nothing to declare).
+  final_upload.length.reset();
+  response = HeadOf(final_upload);
+  EXPECT_FALSE(Find(response.headers, "Upload-Length"));
+  EXPECT_FALSE(Find(response.headers, "Upload-Defer-Length"));
+  EXPECT_FALSE(Find(CreatedResponse(final_upload, "/files/f").headers, "Upload-Offset"));
 }
 
 TEST(DecideHeadTest, Sha256OnceComplete) {

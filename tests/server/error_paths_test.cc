@@ -250,13 +250,7 @@ std::vector<ErrorCase> Cases() {
          return BuildRequest("GET", "/healthz", many);
        },
        431, "ERR_HEADERS_TOO_LARGE"},
-      // 501
-      {"ConcatenationNotOffered",
-       [=](auto&) {
-         return BuildRequest("POST", "/files/",
-                             With(tus, {{"Upload-Length", "5"}, {"Upload-Concat", "partial"}}));
-       },
-       501, "ERR_NOT_IMPLEMENTED"},
+      // 501 (Upload-Concat with --concatenation off): ConcatenationOffTest.
   };
 }
 
