@@ -177,20 +177,10 @@ Status UploadStore::JoinParts(UploadRecord record, const std::vector<UploadRecor
   }
   if (record.offset == 0) record.compression = all_compressed ? "zstd" : "none";
 
-  std::string blob;
-  Status status = db_->Get(Family::kHashState, id, &blob);
-  if (status.IsNotFound()) return Status::Corruption("upload " + id + " has no hash state");
-  if (!status.ok()) return status;
   RollingSha256 hash;
-  if (status = RollingSha256::Deserialize(blob, record.offset, &hash); !status.ok()) {
-    return Status::Corruption("upload " + id + ": " + status.message());
-  }
   std::unique_ptr<DataFile> file;
-  if (status = options_.fs->OpenForAppend(DataPath(id), &file); !status.ok()) return status;
-  if (file->Size() < record.data_length) {
-    return Status::Corruption("upload " + id + ": data file is shorter than its record");
-  }
-  if (status = file->Truncate(record.data_length); !status.ok()) return status;
+  Status status = OpenForAppendAt(record, &hash, &file);
+  if (!status.ok()) return status;
 
   uint64_t base = 0;
   for (const UploadRecord& part : parts) {

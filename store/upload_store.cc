@@ -202,24 +202,32 @@ Status UploadStore::OpenWriter(const std::string& id, std::unique_ptr<UploadWrit
     return Status::Invalid("upload " + id + " has unknown compression '" + record.compression +
                            "'");
   }
+  RollingSha256 hash;
+  std::unique_ptr<DataFile> file;
+  if (Status opened = OpenForAppendAt(record, &hash, &file); !opened.ok()) return opened;
+  out->reset(new UploadWriter(this, std::move(record), hash, std::move(file)));
+  return Status::Ok();
+}
+
+Status UploadStore::OpenForAppendAt(const UploadRecord& record, RollingSha256* hash,
+                                    std::unique_ptr<DataFile>* file) {
+  const std::string& id = record.id;
   std::string blob;
   Status status = db_->Get(Family::kHashState, id, &blob);
   if (status.IsNotFound()) return Status::Corruption("upload " + id + " has no hash state");
   if (!status.ok()) return status;
-  RollingSha256 hash;
-  if (status = RollingSha256::Deserialize(blob, record.offset, &hash); !status.ok()) {
+  if (status = RollingSha256::Deserialize(blob, record.offset, hash); !status.ok()) {
     return Status::Corruption("upload " + id + ": " + status.message());
   }
-  std::unique_ptr<DataFile> file;
-  if (status = options_.fs->OpenForAppend(DataPath(id), &file); !status.ok()) return status;
-  if (file->Size() > record.data_length) {
+  if (status = options_.fs->OpenForAppend(DataPath(id), file); !status.ok()) return status;
+  if ((*file)->Size() > record.data_length) {
     // A tail from a request that failed before its commit (or crashed) is not part of the upload.
-    if (status = file->Truncate(record.data_length); !status.ok()) return status;
-  } else if (file->Size() < record.data_length) {
-    return Status::Corruption("upload " + id + ": data file has " + std::to_string(file->Size()) +
-                              " bytes, record says " + std::to_string(record.data_length));
+    if (status = (*file)->Truncate(record.data_length); !status.ok()) return status;
+  } else if ((*file)->Size() < record.data_length) {
+    return Status::Corruption("upload " + id + ": data file has " +
+                              std::to_string((*file)->Size()) + " bytes, record says " +
+                              std::to_string(record.data_length));
   }
-  out->reset(new UploadWriter(this, std::move(record), hash, std::move(file)));
   return Status::Ok();
 }
 

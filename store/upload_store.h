@@ -172,6 +172,10 @@ class UploadStore {
   static bool IsExpirable(const UploadRecord& record, int64_t key_time);
   Status ExpireOne(const std::string& key, const std::string& id, int64_t key_time, int64_t now,
                    bool* expired);
+  // Where a writer resumes: the hash state saved with the record, and the data file opened for
+  // append with any uncommitted tail cut off (Corruption when either disagrees with it).
+  Status OpenForAppendAt(const UploadRecord& record, RollingSha256* hash,
+                         std::unique_ptr<DataFile>* file);
   // The final's record as Create writes it, and the parts it must wait for.
   Status PrepareFinal(const NewUpload& spec, UploadRecord* record,
                       std::vector<std::string>* waiting_on) const;
