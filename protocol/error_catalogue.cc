@@ -114,13 +114,36 @@ constexpr std::array kCatalogue = {
                    {503, "ERR_SHUTTING_DOWN", "The server is shutting down; retry shortly."}},
     CatalogueEntry{ErrorCode::kInsufficientStorage,
                    {507, "ERR_INSUFFICIENT_STORAGE", "The server has no room to store more data."}},
+    // IETF draft
+    CatalogueEntry{
+        ErrorCode::kUnsupportedInteropVersion,
+        {400, "ERR_UNSUPPORTED_INTEROP_VERSION",
+         "Upload-Draft-Interop-Version names a draft version this server does not speak."}},
+    CatalogueEntry{
+        ErrorCode::kInvalidUploadComplete,
+        {400, "ERR_INVALID_UPLOAD_COMPLETE",
+         "Upload-Complete (Upload-Incomplete for version 3) is missing or not ?0 or ?1."}},
+    CatalogueEntry{
+        ErrorCode::kInconsistentLength,
+        {400, "ERR_INCONSISTENT_LENGTH",
+         "The request's length disagrees with the upload's declared length or with itself."}},
+    CatalogueEntry{
+        ErrorCode::kUploadCompleted,
+        {400, "ERR_UPLOAD_COMPLETED", "The upload is already complete and cannot be appended to."}},
+    CatalogueEntry{
+        ErrorCode::kStateFieldNotAllowed,
+        {400, "ERR_STATE_FIELD_NOT_ALLOWED",
+         "This request must not carry Upload-Offset, Upload-Complete or Upload-Length."}},
+    CatalogueEntry{ErrorCode::kPartialUploadContentType,
+                   {415, "ERR_PARTIAL_UPLOAD_CONTENT_TYPE",
+                    "An append must be sent as application/partial-upload."}},
 };
 
 constexpr bool CatalogueIsInEnumOrder() {
   for (size_t i = 0; i < kCatalogue.size(); ++i) {
     if (static_cast<size_t>(kCatalogue[i].code) != i) return false;
   }
-  return kCatalogue.size() == static_cast<size_t>(ErrorCode::kInsufficientStorage) + 1;
+  return kCatalogue.size() == static_cast<size_t>(ErrorCode::kPartialUploadContentType) + 1;
 }
 static_assert(CatalogueIsInEnumOrder(), "kCatalogue must list every ErrorCode in enum order");
 

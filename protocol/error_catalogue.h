@@ -68,6 +68,15 @@ enum class ErrorCode {
   kShuttingDown,
   // 507
   kInsufficientStorage,
+  // IETF draft (draft-ietf-httpbis-resumable-upload; protocol/ietf_*.h)
+  // 400
+  kUnsupportedInteropVersion,  // Upload-Draft-Interop-Version other than 3, 5, 6, 8
+  kInvalidUploadComplete,      // Upload-Complete (Upload-Incomplete) missing or not ?0 / ?1
+  kInconsistentLength,         // Upload-Length, Content-Length and earlier lengths disagree
+  kUploadCompleted,            // an append to an upload that is already complete
+  kStateFieldNotAllowed,       // HEAD or DELETE carrying Upload-Offset or Upload-Complete
+  // 415
+  kPartialUploadContentType,   // an append body not labelled application/partial-upload
 };
 
 struct ErrorInfo {

@@ -271,6 +271,21 @@ asio::awaitable<void> Connection::SendContinue() {
                              asio::redirect_error(asio::use_awaitable, ec));
 }
 
+asio::awaitable<bool> Connection::SendInformational(int status, std::string_view reason,
+                                                    const protocol::HeaderList& headers) {
+  if (!parser_ || parser_->get().version() < 11) co_return false;
+  http::response<http::empty_body> interim;
+  interim.version(11);
+  interim.result(static_cast<unsigned>(status));
+  interim.reason(reason);
+  for (const auto& [name, value] : headers) interim.insert(name, value);
+  ArmDeadline(context_.config.body_timeout);
+  error_code ec;
+  co_await http::async_write(socket_, interim, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) keep_alive_ = false;
+  co_return !ec;
+}
+
 asio::awaitable<size_t> Connection::ReadSome(char* out, size_t max, BodyEnd* end) {
   for (;;) {
     if (interruption_ != Interruption::kNone) {

@@ -69,6 +69,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::function<void()> HandoverCallback();
   // Sends "100 Continue" if the client asked for it (once).
   boost::asio::awaitable<void> SendContinue();
+  // Sends an interim 1xx response carrying `headers` (the IETF draft's 104 Upload Resumption
+  // Supported) ahead of the final one. Never to an HTTP/1.0 client, which cannot tell an interim
+  // response from the final one (RFC 9110 section 15.2). It does not answer an Expect:
+  // 100-continue: SendContinue still sends the 100 when the body is wanted. False when nothing
+  // was sent (HTTP/1.0, or the write failed).
+  boost::asio::awaitable<bool> SendInformational(int status, std::string_view reason,
+                                                 const protocol::HeaderList& headers);
   // The next piece of the body, at most `piece_bytes`; `limit` is how many body bytes in total
   // the request may carry (kTooLarge past it, with the fitting bytes delivered first).
   boost::asio::awaitable<BodyPiece> NextPiece(uint64_t limit);

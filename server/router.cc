@@ -1,9 +1,11 @@
 #include "server/router.h"
 
 #include "protocol/decisions.h"
+#include "protocol/ietf_version.h"
 #include "server/admin_endpoints.h"
 #include "server/connection.h"
 #include "server/cors.h"
+#include "server/ietf_handlers.h"
 #include "server/prediction_endpoints.h"
 #include "server/upload_handlers.h"
 #include "store/upload_id.h"
@@ -101,6 +103,10 @@ asio::awaitable<void> ServeRequest(Connection& connection) {
       co_return co_await ServeAdmin(connection, method, route.sub);
     default:
       break;
+  }
+  // The IETF resumable-upload draft serves the same uploads; its requests name their version.
+  if (route.kind != Route::Kind::kUploadSub && protocol::IsIetfDraftRequest(head.headers)) {
+    co_return co_await ServeIetfDraft(connection, method, route);
   }
   if (method == "OPTIONS") {
     co_return co_await connection.Respond(protocol::DecideOptions(context.policy));
