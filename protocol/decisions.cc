@@ -9,12 +9,12 @@
 
 namespace tuskd::protocol {
 
-std::optional<Failure> CheckTusResumable(const RequestHead& head) {
+std::optional<Failure> CheckTusResumable(std::string_view method, const HeaderMap& headers) {
   // OPTIONS is exempt by the spec (it is how a client learns the version). GET is not part of
   // tus: browsers follow download links without tus headers, so tusd exempts it too, and so do
   // the other GET routes (predictions, health, metrics).
-  if (head.method == "OPTIONS" || head.method == "GET") return std::nullopt;
-  if (head.headers.Get("Tus-Resumable") == kTusVersion) return std::nullopt;
+  if (method == "OPTIONS" || method == "GET") return std::nullopt;
+  if (headers.Get("Tus-Resumable") == kTusVersion) return std::nullopt;
   return Failure{ErrorCode::kUnsupportedVersion, {}, {{"Tus-Version", std::string(kTusVersion)}}};
 }
 

@@ -32,9 +32,9 @@ struct ServerPolicy {
 
 // Tus-Resumable must be present and 1.0.0 on every request but OPTIONS (412 with Tus-Version
 // otherwise). nullopt when acceptable. GET is exempt too: downloads are not part of tus, and
-// browsers follow download links without tus headers (tusd does the same). `head.method` is the
-// effective method (after EffectiveMethod).
-std::optional<Failure> CheckTusResumable(const RequestHead& head);
+// browsers follow download links without tus headers (tusd does the same). `method` is the
+// effective one (after EffectiveMethod): a GET overridden to PATCH is a PATCH.
+std::optional<Failure> CheckTusResumable(std::string_view method, const HeaderMap& headers);
 
 // X-HTTP-Method-Override: the method to act as (upper case), or Failure 400 for an unknown one
 // (kInvalidMethodOverride; an empty value is unknown too) or a repeated one (kDuplicateHeader).

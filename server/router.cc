@@ -112,10 +112,8 @@ asio::awaitable<void> ServeRequest(Connection& connection) {
     co_return co_await connection.Respond(protocol::DecideOptions(context.policy));
   }
   // Downloads need no Tus-Resumable: a browser link cannot send one (tusd does the same).
-  if (method != "GET") {
-    if (auto failure = protocol::CheckTusResumable(head)) {
-      co_return co_await connection.Respond(ErrorResponse(*failure));
-    }
+  if (auto failure = protocol::CheckTusResumable(method, head.headers)) {
+    co_return co_await connection.Respond(ErrorResponse(*failure));
   }
   if (route.kind == Route::Kind::kCollection) {
     if (method == "POST") co_return co_await HandleCreate(connection);

@@ -28,7 +28,7 @@ class CheckTusResumableTest : public ::testing::TestWithParam<VersionCase> {};
 
 TEST_P(CheckTusResumableTest, Decides) {
   std::optional<Failure> failure =
-      CheckTusResumable(MakeHead(GetParam().method, GetParam().fields));
+      CheckTusResumable(GetParam().method, MakeHead(GetParam().method, GetParam().fields).headers);
   if (GetParam().accepted) {
     EXPECT_FALSE(failure);
   } else {

@@ -185,6 +185,18 @@ std::vector<ErrorCase> Cases() {
        412,
        "ERR_UNSUPPORTED_VERSION",
        {{"Tus-Version", "1.0.0"}}},
+      {"OverriddenToPatchWithoutTusResumable",
+       [=](auto& path) {
+         // The exemption of GET is for the method acted on, not the one on the wire.
+         return BuildRequest("GET", path,
+                             {{"X-HTTP-Method-Override", "PATCH"},
+                              {"Content-Type", octets},
+                              {"Upload-Offset", "0"}},
+                             "a");
+       },
+       412,
+       "ERR_UNSUPPORTED_VERSION",
+       {{"Tus-Version", "1.0.0"}}},
       {"PatchWithoutTusResumable",
        [=](auto& path) {
          return BuildRequest("PATCH", path, {{"Content-Type", octets}, {"Upload-Offset", "0"}},
