@@ -391,10 +391,10 @@ export async function readAll(res, limit = 65536) {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function createUpload(origin, basePath, length, { agent, timeoutMs } = {}) {
+export async function createUpload(origin, basePath, length, { agent, timeoutMs, headers = {} } = {}) {
   const { res } = await request({
     origin, method: 'POST', path: basePath, agent, timeoutMs,
-    headers: { ...TUS, 'Upload-Length': String(length), 'Content-Length': '0' },
+    headers: { ...TUS, 'Upload-Length': String(length), 'Content-Length': '0', ...headers },
   });
   const text = await readAll(res);
   if (res.statusCode !== 201) throw new Error(`POST: status ${res.statusCode}: ${text.trim()}`);
