@@ -169,11 +169,15 @@ asio::awaitable<void> RetrieveOffset(Connection& connection, const IetfDraft& dr
   if (auto refused = protocol::CheckNoStateFields(connection.head(), draft)) {
     co_return co_await RespondError(connection, draft, *refused);
   }
-  // A request still writing this upload is asked to commit and end first, so the offset
-  // reported is one the next append will be accepted at (the draft's concurrency rule).
-  co_await WaitForRelease(connection, id);
   store::UploadRecord record;
   if (!co_await LoadRecord(connection, draft, id, &record)) co_return;
+  // A request still writing this upload is asked to commit and end first, so the offset
+  // reported is one the next append will be accepted at (the draft's concurrency rule). Not a
+  // final concatenated upload's: its writer is the join, which no client resumes.
+  if (record.concat != "final") {
+    co_await WaitForRelease(connection, id);
+    if (!co_await LoadRecord(connection, draft, id, &record)) co_return;
+  }
   auto decision =
       protocol::DecideIetfHead(draft, ToView(record), connection.context().policy, UnixNow());
   if (auto* failure = std::get_if<IetfFailure>(&decision)) {
