@@ -1,7 +1,6 @@
 #include "server/connection.h"
 
 #include <cstring>
-#include <iostream>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -16,6 +15,7 @@
 #include "server/cors.h"
 #include "server/request_target.h"
 #include "server/router.h"
+#include "store/log.h"
 
 namespace tuskd::server {
 
@@ -129,7 +129,9 @@ asio::awaitable<void> Connection::Run() {
       parser_.reset();
     }
   } catch (const std::exception& e) {
-    std::cerr << "tuskd: connection error: " << e.what() << "\n";
+    // A warning, not an error: one connection ended early; the server carries on.
+    store::Log(store::LogLevel::kWarn, store::kServerLog,
+               std::string("connection error: ") + e.what());
   }
   error_code ignored;
   if (!body_done_ && socket_.is_open()) co_await DrainBeforeClose();

@@ -8,6 +8,7 @@
 #include "server/admin_file.h"
 #include "server/server.h"
 #include "server/server_config.h"
+#include "store/log.h"
 #include "store/prediction_workers.h"
 #include "store/upload_store.h"
 
@@ -15,6 +16,9 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   auto config = tuskd::server::ParseServerConfig(argc, argv, &exit_code);
   if (!config) return exit_code;
+  // Before anything logs; nothing reads the format while it changes (no threads yet).
+  tuskd::store::SetLogFormat(config->log_format == "json" ? tuskd::store::LogFormat::kJson
+                                                          : tuskd::store::LogFormat::kText);
   std::signal(SIGPIPE, SIG_IGN);  // a peer that vanished is an error code, not a death
 
   tuskd::store::StoreOptions options;
@@ -25,8 +29,9 @@ int main(int argc, char** argv) {
   std::unique_ptr<tuskd::store::UploadStore> store;
   auto status = tuskd::store::UploadStore::Open(options, &store);
   if (!status.ok()) {
-    std::cerr << "tuskd: cannot open the store in " << config->data_dir << ": "
-              << status.ToString() << "\n";
+    tuskd::store::Log(tuskd::store::LogLevel::kError, tuskd::store::kServerLog,
+                      "cannot open the store in " + config->data_dir + ": " + status.ToString(),
+                      {{"data_dir", config->data_dir}});
     return 1;
   }
   tuskd::store::PredictorOptions predictor_options;
@@ -36,7 +41,8 @@ int main(int argc, char** argv) {
   std::shared_ptr<tuskd::store::Predictor> predictor =
       tuskd::store::MakePredictor(config->predictor, predictor_options, &error);
   if (!predictor) {
-    std::cerr << "tuskd: --predictor " << config->predictor << ": " << error << "\n";
+    tuskd::store::Log(tuskd::store::LogLevel::kError, tuskd::store::kServerLog,
+                      "--predictor " + config->predictor + ": " + error);
     return 2;
   }
   tuskd::store::RetryPolicy retry;
@@ -50,14 +56,17 @@ int main(int argc, char** argv) {
   {
     tuskd::server::Server server(*config, *store);
     if (!server.Listen(&error)) {
-      std::cerr << "tuskd: " << error << "\n";
+      tuskd::store::Log(tuskd::store::LogLevel::kError, tuskd::store::kServerLog, error);
       return 1;
     }
     // Before the listening line, so whoever waits for that line can use tuskctl at once.
     admin_file = tuskd::server::AdminFile::Publish(
         config->data_dir, ::getpid(), tuskd::server::AdminUrl(config->host, server.port()),
         tuskd::server::NewAdminToken(), &error);
-    if (!admin_file) std::cerr << "tuskd: " << error << " (tuskctl will not find tuskd)\n";
+    if (!admin_file) {
+      tuskd::store::Log(tuskd::store::LogLevel::kWarn, tuskd::store::kServerLog,
+                        error + " (tuskctl will not find tuskd)");
+    }
     // Tests and scripts read this line to learn the port (--port 0 picks a free one).
     std::cout << "tuskd listening on http://" << config->host << ":" << server.port()
               << config->base_path << std::endl;

@@ -1,7 +1,5 @@
 #include "server/server.h"
 
-#include <iostream>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -13,6 +11,7 @@
 #include "server/connection.h"
 #include "server/store_bridge.h"
 #include "store/checksum_verifier.h"
+#include "store/log.h"
 
 namespace tuskd::server {
 
@@ -26,7 +25,7 @@ void LogException(std::exception_ptr error) {
   try {
     std::rethrow_exception(error);
   } catch (const std::exception& e) {
-    std::cerr << "tuskd: task failed: " << e.what() << "\n";
+    store::Log(store::LogLevel::kError, store::kServerLog, std::string("task failed: ") + e.what());
   }
 }
 
@@ -127,7 +126,10 @@ asio::awaitable<void> Server::SweepLoop() {
     auto& store = context_->store;
     store::Status status =
         co_await pool_.Run([&store, now, &count] { return store.SweepExpired(now, &count); });
-    if (!status.ok()) std::cerr << "tuskd: expiry sweep failed: " << status.ToString() << "\n";
+    if (!status.ok()) {
+      store::Log(store::LogLevel::kError, store::kServerLog,
+                 "expiry sweep failed: " + status.ToString());
+    }
     if (count) metrics_.CountExpired(count);
   }
 }
@@ -135,7 +137,7 @@ asio::awaitable<void> Server::SweepLoop() {
 asio::awaitable<void> Server::ShutdownWhenSignalled() {
   asio::signal_set signals(co_await asio::this_coro::executor, SIGINT, SIGTERM);
   co_await signals.async_wait(asio::use_awaitable);
-  std::cerr << "tuskd: shutting down\n";
+  store::Log(store::LogLevel::kInfo, store::kServerLog, "shutting down");
   context_->shutting_down = true;
   error_code ignored;
   acceptor_->close(ignored);

@@ -78,7 +78,7 @@ po::options_description Describe() {
       ("shutdown-timeout", po::value<std::string>()->default_value("10s"), "on SIGTERM/SIGINT, longest wait for in-flight requests")
       ("cors-origins", po::value<std::string>()->default_value("*"), "comma-separated allowed browser origins ('*': any)")
       ("behind-proxy", po::bool_switch(), "trust Forwarded / X-Forwarded-Host / X-Forwarded-Proto for Location URLs")
-      ("log-format", po::value<std::string>()->default_value("text"), "text | json")
+      ("log-format", po::value<std::string>()->default_value("text"), "stderr log lines: text | json (one object per line: ts, level, component, msg, fields)")
       ("predictor", po::value<std::string>()->default_value("builtin:content-info"), "what runs on each new content hash: builtin:content-info | exec:/path/to/program | http(s)://host/path")
       ("predictor-timeout", po::value<std::string>()->default_value("60s"), "longest one exec/http prediction may take")
       ("predictor-concurrency", po::value<unsigned>()->default_value(2), "predictions run at once")

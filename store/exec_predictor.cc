@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "store/log.h"
+
 namespace tuskd::store {
 namespace {
 
@@ -316,21 +318,26 @@ bool ChildPump::ChildExited() const {
   return info.si_pid == child_->pid;
 }
 
+// Each line of the program's stderr becomes a log line: "[name upload id] line" in text, as it
+// always was, or a JSON object with the predictor and upload id as fields.
 void LogStderr(const std::string& name, const std::string& upload_id, const ChildPump& pump) {
   if (pump.stderr_text.empty()) return;
   const std::string prefix = "[" + name + " upload " + upload_id + "] ";
-  std::string text;
+  const LogComponent component{"predictor", prefix};
+  const nlohmann::json fields = {{"predictor", name}, {"upload_id", upload_id}};
+  std::vector<LogEntry> lines;
   size_t start = 0;
   while (start < pump.stderr_text.size()) {
     size_t end = pump.stderr_text.find('\n', start);
     if (end == std::string::npos) end = pump.stderr_text.size();
-    text += prefix;
-    text.append(pump.stderr_text, start, end - start);
-    text += '\n';
+    lines.push_back({LogLevel::kInfo, component, pump.stderr_text.substr(start, end - start),
+                     fields});
     start = end + 1;
   }
-  if (pump.stderr_truncated) text += prefix + "(stderr truncated)\n";
-  std::fwrite(text.data(), 1, text.size(), stderr);  // one write keeps lines together
+  if (pump.stderr_truncated) {
+    lines.push_back({LogLevel::kWarn, component, "(stderr truncated)", fields});
+  }
+  LogTogether(lines);  // one write keeps the program's lines together
 }
 
 // The first line of the program's stderr, shortened, to make an exit status meaningful.

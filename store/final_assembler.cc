@@ -1,8 +1,9 @@
 #include "store/final_assembler.h"
 
 #include <chrono>
-#include <cstdio>
 #include <vector>
+
+#include "store/log.h"
 
 namespace tuskd::store {
 namespace {
@@ -29,8 +30,7 @@ void FinalAssembler::Start() {
   store_->SetFinalListener([this](const std::string& id) { Enqueue(id); });
   std::vector<std::string> unjoined;
   if (Status listed = store_->ListUnjoinedFinals(&unjoined); !listed.ok()) {
-    std::fprintf(stderr, "tuskd: listing unjoined final uploads: %s\n",
-                 listed.ToString().c_str());
+    Log(LogLevel::kError, kConcatLog, "listing unjoined final uploads: " + listed.ToString());
   }
   for (const std::string& id : unjoined) Enqueue(id);
   thread_ = std::thread([this] { Loop(); });
@@ -92,8 +92,8 @@ void FinalAssembler::Assemble(const std::string& final_id) {
   Status status = store_->AssembleFinal(final_id, *lease, UnixNow(), &result);
   if (!status.ok()) {
     // Left unjoined; the next start tries again (a full disk may have room by then).
-    std::fprintf(stderr, "tuskd: joining final upload %s: %s\n", final_id.c_str(),
-                 status.ToString().c_str());
+    Log(LogLevel::kWarn, kConcatLog, "joining final upload " + final_id + ": " + status.ToString(),
+        {{"upload_id", final_id}});
     return;
   }
   if (result == AssemblyResult::kStopped) {

@@ -5,12 +5,12 @@
 #include <zstd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <memory>
 
 #include "store/compressed_reader.h"
 #include "store/concat_waits.h"
 #include "store/frame_encoder.h"
+#include "store/log.h"
 #include "store/state_db.h"
 #include "store/upload_id.h"
 #include "store/upload_store.h"
@@ -20,8 +20,9 @@ namespace {
 
 constexpr size_t kCopyBytes = 128u << 10;
 
-void LogProblem(const std::string& what) {
-  std::fprintf(stderr, "tuskd store: %s\n", what.c_str());
+// Problems the caller cannot act on; warnings, because the final is retried or abandoned cleanly.
+void LogProblem(const std::string& what, const nlohmann::json& fields = nullptr) {
+  Log(LogLevel::kWarn, kStoreLog, what, fields);
 }
 
 bool Gone(UploadState state) {
@@ -146,7 +147,8 @@ Status UploadStore::AssembleFinal(const std::string& id, const UploadLockTable::
     Status found = Get(part_id, &part);
     if (found.IsNotFound() || (found.ok() && Gone(part.state))) {
       // The final can never be whole: it goes too, so its client sees 410 instead of waiting.
-      LogProblem("final upload " + id + " abandoned: part " + part_id + " is gone");
+      LogProblem("final upload " + id + " abandoned: part " + part_id + " is gone",
+                 {{"upload_id", id}, {"part_id", part_id}});
       *result = AssemblyResult::kAbandoned;
       return Retire(std::move(record), UploadState::kTerminated, now, std::nullopt);
     }
@@ -199,7 +201,9 @@ Status UploadStore::JoinParts(UploadRecord record, const std::vector<UploadRecor
     if (status.ok() && !stopped) status = file->Sync();
     if (!status.ok() || stopped) {
       // Back to the last part boundary, where the next attempt starts.
-      if (Status cut = file->Truncate(record.data_length); !cut.ok()) LogProblem(cut.ToString());
+      if (Status cut = file->Truncate(record.data_length); !cut.ok()) {
+        LogProblem(cut.ToString(), {{"upload_id", record.id}});
+      }
       if (!status.ok()) return status;
       *result = AssemblyResult::kStopped;
       return Status::Ok();
@@ -304,7 +308,8 @@ void UploadStore::RemoveJoinedParts(const std::vector<UploadRecord>& parts, int6
     if (!Get(part.id, &current).ok() || Gone(current.state)) continue;
     if (Status retired = Retire(std::move(current), UploadState::kTerminated, now, std::nullopt);
         !retired.ok()) {
-      LogProblem("removing joined part " + part.id + ": " + retired.ToString());
+      LogProblem("removing joined part " + part.id + ": " + retired.ToString(),
+                 {{"upload_id", part.id}});
     }
   }
 }

@@ -1,8 +1,8 @@
 #include "store/prediction_workers.h"
 
 #include <chrono>
-#include <iostream>
 
+#include "store/log.h"
 #include "store/upload_store.h"
 
 namespace tuskd::store {
@@ -85,11 +85,16 @@ void PredictionWorkers::Loop() {
     }
     PredictionOutcome outcome = Run(job);
     if (!outcome.ok) {
-      std::cerr << "tuskd: prediction for " << job.sha256 << " failed (attempt "
-                << job.attempts + 1 << "): " << outcome.error << "\n";
+      Log(LogLevel::kWarn, kPredictionLog,
+          "prediction for " + job.sha256 + " failed (attempt " + std::to_string(job.attempts + 1) +
+              "): " + outcome.error,
+          {{"sha256", job.sha256}, {"attempt", job.attempts + 1}});
     }
     Status status = pipeline.Finish(job, outcome, predictor_->name(), retry_, UnixNow());
-    if (!status.ok()) std::cerr << "tuskd: recording a prediction failed: " << status.ToString() << "\n";
+    if (!status.ok()) {
+      Log(LogLevel::kError, kPredictionLog, "recording a prediction failed: " + status.ToString(),
+          {{"sha256", job.sha256}});
+    }
   }
 }
 

@@ -1,10 +1,10 @@
 #include "store/upload_store.h"
 
-#include <cstdio>
 #include <stdexcept>
 
 #include "store/compressed_reader.h"
 #include "store/concat_waits.h"
+#include "store/log.h"
 #include "store/state_db.h"
 #include "store/upload_id.h"
 
@@ -12,9 +12,9 @@ namespace tuskd::store {
 namespace {
 
 // Recovery and sweep problems that must not stop the server are reported here; tuskctl verify
-// finds the same records later.
-void LogProblem(const std::string& what) {
-  std::fprintf(stderr, "tuskd store: %s\n", what.c_str());
+// finds the same records later. Warnings: the server carries on.
+void LogProblem(const std::string& what, const nlohmann::json& fields = nullptr) {
+  Log(LogLevel::kWarn, kStoreLog, what, fields);
 }
 
 bool Finished(UploadState state) {
@@ -114,13 +114,15 @@ void UploadStore::RecoverDataFile(const UploadRecord& record) {
   uint64_t size = 0;
   Status status = options_.fs->FileSize(path, &size);
   if (!status.ok()) {
-    LogProblem("recovery: upload " + record.id + ": " + status.ToString());
+    LogProblem("recovery: upload " + record.id + ": " + status.ToString(),
+               {{"upload_id", record.id}});
   } else if (size < record.data_length) {
     LogProblem("recovery: upload " + record.id + ": data file has " + std::to_string(size) +
-               " bytes, record says " + std::to_string(record.data_length));
+                   " bytes, record says " + std::to_string(record.data_length),
+               {{"upload_id", record.id}});
   } else if (size > record.data_length) {
     status = options_.fs->Truncate(path, record.data_length);
-    if (!status.ok()) LogProblem("recovery: " + status.ToString());
+    if (!status.ok()) LogProblem("recovery: " + status.ToString(), {{"upload_id", record.id}});
   }
 }
 
@@ -292,7 +294,7 @@ Status UploadStore::Retire(UploadRecord record, UploadState state, int64_t now,
   // After the batch: a crash here leaves a file that recovery removes, never a live record
   // without its file.
   if (Status removed = options_.fs->Remove(DataPath(record.id)); !removed.ok()) {
-    LogProblem(removed.ToString() + " (recovery retries)");
+    LogProblem(removed.ToString() + " (recovery retries)", {{"upload_id", record.id}});
   }
   return Status::Ok();
 }
