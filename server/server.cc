@@ -90,6 +90,9 @@ bool Server::Listen(std::string* error) {
     return false;
   }
   port_ = acceptor_->local_endpoint().port();
+  // Caught from here on, not only once Run() starts: whoever reads the listening line printed
+  // after Listen may send SIGTERM at once, and must get a graceful stop, not death by signal.
+  signals_ = std::make_unique<asio::signal_set>(*io_[0], SIGINT, SIGTERM);
   return true;
 }
 
@@ -135,8 +138,7 @@ asio::awaitable<void> Server::SweepLoop() {
 }
 
 asio::awaitable<void> Server::ShutdownWhenSignalled() {
-  asio::signal_set signals(co_await asio::this_coro::executor, SIGINT, SIGTERM);
-  co_await signals.async_wait(asio::use_awaitable);
+  co_await signals_->async_wait(asio::use_awaitable);
   store::Log(store::LogLevel::kInfo, store::kServerLog, "shutting down");
   context_->shutting_down = true;
   error_code ignored;

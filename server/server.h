@@ -11,6 +11,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include "server/blocking_pool.h"
 #include "server/metrics.h"
@@ -43,6 +44,7 @@ class Server {
   std::unique_ptr<ServerContext> context_;
   std::vector<std::unique_ptr<boost::asio::io_context>> io_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::unique_ptr<boost::asio::signal_set> signals_;  // installed by Listen
   uint16_t port_ = 0;
 };
 

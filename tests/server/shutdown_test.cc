@@ -57,6 +57,14 @@ TEST(ShutdownTest, SigtermWhenIdleExitsZero) {
   EXPECT_EQ(server.Stop(seconds(10)), 0) << server.Log();
 }
 
+TEST(ShutdownTest, SigtermRightAfterTheListeningLineExitsZero) {
+  // Scripts start tuskd, wait for its listening line, and may stop it at once.
+  TuskdProcess server;
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  EXPECT_EQ(server.Stop(seconds(10)), 0) << server.Log();
+}
+
 TEST(ShutdownTest, Kill9AfterAcknowledgementLosesNothing) {
   TuskdProcess server;
   std::string error;

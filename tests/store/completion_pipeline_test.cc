@@ -57,7 +57,9 @@ class CompletionPipelineTest : public StoreTest {
     PredictionWorkers workers(store_.get(), std::shared_ptr<Predictor>(&predictor, [](auto*) {}),
                               retry, 2);
     workers.Start();
-    for (int i = 0; i < 500; ++i) {
+    // Generous: on a loaded CI machine a worker thread may wait seconds for a core.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
       PredictionStatus status;
       store_->pipeline().StatusFor(sha256, &status);
       if (status.status == "done" || status.status == "failed") break;
