@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { expectSameBytes, KiB, makeBuffer, MiB, sha256, tusRequest } from './lib/files.mjs';
 import { startServer } from './lib/server.mjs';
-import { MemoryUrlStorage, RecordingHttpStack, runUpload } from './lib/tus.mjs';
+import { MemoryUrlStorage, RecordingHttpStack, runUpload, uploadUntilAbort } from './lib/tus.mjs';
 
 const PROTOCOLS = [
   { protocol: 'ietf-draft-03', interop: '5' },
@@ -99,25 +99,7 @@ describe('IETF draft uploads with tus-js-client', { timeout: 300_000 }, () => {
         urlStorage,
         fingerprint: async () => `ietf-resume-${interop}`,
       };
-      let first;
-      let firstDone;
-      const aborted = new Promise((resolve, reject) => {
-        ({ upload: first, done: firstDone } = runUpload(data, {
-          ...common,
-          httpStack: new RecordingHttpStack({ bytesPerSecond: 16 * MiB }),
-          onProgress: (sent, total) => {
-            if (sent >= 0.4 * total && !first._e2eAborted) {
-              first._e2eAborted = true;
-              first.abort().then(() => resolve(sent), reject);
-            }
-          },
-          onSuccess: () => reject(new Error('the upload finished before it could be aborted')),
-          onError: reject,
-        }));
-      });
-      firstDone.catch(() => {});
-      first.start();
-      await aborted;
+      const first = await uploadUntilAbort(data, common, 16 * MiB);
       const offset = await settledOffset(first.url, interop);
       assert.ok(offset > 0 && offset < size, `HEAD after the abort reports ${offset}`);
       t.diagnostic(`kept ${offset} of ${size} bytes after the abort`);

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { expectSameBytes, headOffset, makeBuffer, MiB, sha256 } from './lib/files.mjs';
 import { startServer } from './lib/server.mjs';
-import { MemoryUrlStorage, RecordingHttpStack, runUpload } from './lib/tus.mjs';
+import { MemoryUrlStorage, RecordingHttpStack, runUpload, uploadUntilAbort } from './lib/tus.mjs';
 
 const SIZE = 24 * MiB;
 const RATE = 16 * MiB; // bytes/s while the first attempt runs: ~1.5 s for the whole file
@@ -30,32 +30,6 @@ async function offsetAfterAbort(url) {
   return offset;
 }
 
-// First attempt: a slowed upload aborted once onProgress passes 40%. Resolves to its URL.
-async function uploadUntilAbort(data, options) {
-  const stack = new RecordingHttpStack({ bytesPerSecond: RATE });
-  let upload;
-  let done;
-  const aborted = new Promise((resolve, reject) => {
-    ({ upload, done } = runUpload(data, {
-      ...options,
-      httpStack: stack,
-      onProgress: (sent, total) => {
-        if (sent >= 0.4 * total && !upload._e2eAborted) {
-          upload._e2eAborted = true;
-          upload.abort().then(() => resolve(sent), reject);
-        }
-      },
-      onSuccess: () => reject(new Error('upload finished before it could be aborted')),
-      onError: reject,
-    }));
-  });
-  done.catch(() => {}); // failures reach `aborted` through onError
-  upload.start();
-  const sent = await aborted;
-  assert.ok(upload.url, 'the first attempt created the upload');
-  return { url: upload.url, sent, stack };
-}
-
 async function resumeAfterAbort(t, server, { chunkSize, fingerprintName }) {
   const data = makeBuffer(SIZE, 4242 + (chunkSize ?? 0));
   const expected = { length: SIZE, sha256: sha256(data) };
@@ -68,7 +42,8 @@ async function resumeAfterAbort(t, server, { chunkSize, fingerprintName }) {
     ...(chunkSize ? { chunkSize } : {}),
   };
 
-  const first = await uploadUntilAbort(data, common);
+  const first = await uploadUntilAbort(data, common, RATE);
+  assert.ok(first.url, 'the first attempt created the upload');
   const offset = await offsetAfterAbort(first.url);
   assert.ok(offset > 0, `HEAD after the abort reports Upload-Offset ${offset}, expected > 0 ` +
     `(the client had sent ${first.sent} of ${SIZE} bytes)`);

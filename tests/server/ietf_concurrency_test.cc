@@ -9,47 +9,20 @@
 #include "ietf_client.h"
 #include "raw_client.h"
 #include "shared_tuskd.h"
+#include "stalled_request.h"
 
 namespace tuskd::server::testing {
 namespace {
 
-constexpr char kBytesReceived[] = "tuskd_bytes_received_total";
-
-// A draft append that sends its head and the first `sent` bytes of `data`, then stalls holding
-// the upload. Start() returns once the server has read those bytes.
-class StalledAppend {
+// A draft append that stalls after `sent` body bytes, holding the upload.
+class StalledAppend : public StalledRequest {
  public:
   StalledAppend(uint16_t port, int version, const std::string& path, uint64_t offset,
                 const std::string& data, size_t sent)
-      : port_(port), client_(port), sent_(sent) {
-    request_ = BuildRequest("PATCH", path, AppendFields(version, offset, true), data);
-    head_size_ = request_.size() - data.size();
-  }
-  ::testing::AssertionResult Start() {
-    int64_t before = MetricValue(port_, kBytesReceived).value_or(0);
-    if (!client_.Send(request_.substr(0, head_size_ + sent_))) {
-      return ::testing::AssertionFailure() << "send failed";
-    }
-    if (!WaitForMetric(port_, kBytesReceived, before + static_cast<int64_t>(sent_))) {
-      return ::testing::AssertionFailure() << "the server did not read the first bytes";
-    }
-    return ::testing::AssertionSuccess();
-  }
-  RawClient& client() { return client_; }
-
- private:
-  uint16_t port_;
-  RawClient client_;
-  std::string request_;
-  size_t head_size_ = 0;
-  size_t sent_;
+      : StalledRequest(port,
+                       BuildRequest("PATCH", path, AppendFields(version, offset, true), data),
+                       data.size(), sent) {}
 };
-
-void ExpectEnded(const HttpResponse& r, uint64_t offset) {
-  EXPECT_EQ(r.status, 400) << r.error;
-  EXPECT_EQ(r.body.rfind("ERR_UPLOAD_INTERRUPTED: ", 0), 0u) << r.body;
-  EXPECT_EQ(r.Header("Upload-Offset"), std::to_string(offset));
-}
 
 class IetfConcurrencyTest : public SharedTuskdTest<IetfConcurrencyTest>,
                             public ::testing::WithParamInterface<int> {
@@ -71,7 +44,7 @@ TEST_P(IetfConcurrencyTest, ANewAppendEndsTheRunningOneAndResumesFromItsBytes) {
   HttpResponse b = DraftAppend(port(), v(), created.path, 70000, data.substr(70000), true);
   EXPECT_EQ(b.status, AppendedStatus()) << b.error << b.body;
   EXPECT_TRUE(SaysComplete(b, v()));
-  ExpectEnded(a.client().ReadResponse(), 70000);
+  ExpectInterrupted(a.client().ReadResponse(), 70000);
   EXPECT_TRUE(StoredBytesAre(port(), created.path, data));
 }
 
@@ -83,25 +56,25 @@ TEST_P(IetfConcurrencyTest, AnAppendAtAStaleOffsetStillEndsTheRunningOneAndLearn
   HttpResponse b = DraftAppend(port(), v(), created.path, 0, data, true);
   EXPECT_EQ(b.status, 409) << b.body;
   EXPECT_EQ(b.Header("Upload-Offset"), "40000");
-  ExpectEnded(a.client().ReadResponse(), 40000);
+  ExpectInterrupted(a.client().ReadResponse(), 40000);
 }
 
 TEST_P(IetfConcurrencyTest, AHeadEndsTheRunningCreationAndReportsItsBytes) {
   const std::string data = TestBytes(150000, 220 + v());
   RawClient a(port());
   std::string request = BuildRequest("POST", "/files/", CreationFields(v(), true), data);
-  int64_t before = MetricValue(port(), kBytesReceived).value_or(0);
+  int64_t before = MetricValue(port(), kBytesReceivedMetric).value_or(0);
   ASSERT_TRUE(a.Send(request.substr(0, request.size() - data.size() + 50000)));
   HttpResponse interim = a.ReadResponse();
   ASSERT_EQ(interim.status, 104);
   std::string path = PathOf(interim.Header("Location"));
-  ASSERT_TRUE(WaitForMetric(port(), kBytesReceived, before + 50000));
+  ASSERT_TRUE(WaitForMetric(port(), kBytesReceivedMetric, before + 50000));
 
   HttpResponse head = DraftHead(port(), v(), path);
   EXPECT_EQ(head.Header("Upload-Offset"), "50000");
   EXPECT_FALSE(SaysComplete(head, v()));
   HttpResponse ended = a.ReadResponse();
-  ExpectEnded(ended, 50000);
+  ExpectInterrupted(ended, 50000);
   EXPECT_EQ(PathOf(ended.Header("Location")), path) << "the same Location in every answer";
   HttpResponse rest = DraftAppend(port(), v(), path, 50000, data.substr(50000), true);
   EXPECT_EQ(rest.status, AppendedStatus()) << rest.body;
@@ -114,7 +87,7 @@ TEST_P(IetfConcurrencyTest, CancellationEndsTheRunningAppend) {
   StalledAppend a(port(), v(), created.path, 0, data, 30000);
   ASSERT_TRUE(a.Start());
   EXPECT_EQ(Exchange(port(), "DELETE", created.path, DraftFields(v())).status, 204);
-  ExpectEnded(a.client().ReadResponse(), 30000);
+  ExpectInterrupted(a.client().ReadResponse(), 30000);
   EXPECT_EQ(DraftHead(port(), v(), created.path).status, 404);
 }
 

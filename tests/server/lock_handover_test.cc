@@ -9,6 +9,7 @@
 
 #include "raw_client.h"
 #include "shared_tuskd.h"
+#include "stalled_request.h"
 
 namespace tuskd::server::testing {
 namespace {
@@ -16,47 +17,13 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr char kBytesReceived[] = "tuskd_bytes_received_total";
-
-// A PATCH that sends its head and the first `sent` bytes of `data`, then pauses holding the
-// upload. Start() returns once the server has read those bytes (no timing guesses).
-class StalledPatch {
+// A PATCH at offset 0 that stalls after `sent` body bytes.
+class StalledPatch : public StalledRequest {
  public:
   StalledPatch(uint16_t port, const std::string& path, const std::string& data, size_t sent,
                const HeaderFields& extra = {})
-      : port_(port), client_(port) {
-    request_ = PatchRequest(path, 0, data, extra);
-    head_size_ = request_.size() - data.size();
-    sent_ = sent;
-  }
-
-  ::testing::AssertionResult Start() {
-    int64_t before = MetricValue(port_, kBytesReceived).value_or(0);
-    if (!client_.Send(request_.substr(0, head_size_ + sent_))) {
-      return ::testing::AssertionFailure() << "send failed";
-    }
-    if (!WaitForMetric(port_, kBytesReceived, before + static_cast<int64_t>(sent_))) {
-      return ::testing::AssertionFailure() << "the server did not read the first bytes";
-    }
-    return ::testing::AssertionSuccess();
-  }
-  // Sends the rest of the body (the holder may already be gone; that is not an error here).
-  void SendRest() { client_.Send(request_.substr(head_size_ + sent_)); }
-  RawClient& client() { return client_; }
-
- private:
-  uint16_t port_;
-  RawClient client_;
-  std::string request_;
-  size_t head_size_ = 0;
-  size_t sent_ = 0;
+      : StalledRequest(port, PatchRequest(path, 0, data, extra), data.size(), sent) {}
 };
-
-void ExpectInterrupted(const HttpResponse& r, uint64_t offset) {
-  EXPECT_EQ(r.status, 400) << r.error;
-  EXPECT_EQ(r.body.rfind("ERR_UPLOAD_INTERRUPTED: ", 0), 0u) << r.body;
-  EXPECT_EQ(r.Header("Upload-Offset"), std::to_string(offset));
-}
 
 class LockHandoverTest : public SharedTuskdTest<LockHandoverTest> {
  public:
@@ -100,11 +67,11 @@ TEST_F(LockHandoverTest, HandoverOfAChunkedPatch) {
   CreatedUpload upload = CreateUpload(port(), data.size());
   ASSERT_EQ(upload.response.status, 201);
   RawClient a(port());
-  int64_t before = MetricValue(port(), kBytesReceived).value_or(0);
+  int64_t before = MetricValue(port(), kBytesReceivedMetric).value_or(0);
   ASSERT_TRUE(a.Send(
       BuildRequest("PATCH", upload.path, PatchHeaders(0, {{"Transfer-Encoding", "chunked"}})) +
       Chunk(data.substr(0, 20000)) + Chunk(data.substr(20000, 5000))));
-  ASSERT_TRUE(WaitForMetric(port(), kBytesReceived, before + 25000));
+  ASSERT_TRUE(WaitForMetric(port(), kBytesReceivedMetric, before + 25000));
   EXPECT_EQ(HeadOffset(port(), upload.path), 25000u);
   ExpectInterrupted(a.ReadResponse(), 25000);
   HttpResponse b = Exchange(port(), "PATCH", upload.path, PatchHeaders(25000), data.substr(25000));

@@ -19,6 +19,32 @@ export function runUpload(input, options) {
   return { upload, done };
 }
 
+// A first attempt that fails midway: the upload, slowed to bytesPerSecond, is aborted once
+// onProgress passes 40%. Resolves to {url, sent, stack} (url: where it was created).
+export async function uploadUntilAbort(data, options, bytesPerSecond) {
+  const stack = new RecordingHttpStack({ bytesPerSecond });
+  let upload;
+  let done;
+  const aborted = new Promise((resolve, reject) => {
+    ({ upload, done } = runUpload(data, {
+      ...options,
+      httpStack: stack,
+      onProgress: (sent, total) => {
+        if (sent >= 0.4 * total && !upload._e2eAborted) {
+          upload._e2eAborted = true;
+          upload.abort().then(() => resolve(sent), reject);
+        }
+      },
+      onSuccess: () => reject(new Error('upload finished before it could be aborted')),
+      onError: reject,
+    }));
+  });
+  done.catch(() => {}); // failures reach `aborted` through onError
+  upload.start();
+  const sent = await aborted;
+  return { url: upload.url, sent, stack };
+}
+
 // Slows a body to about bytesPerSecond, in pieces of at most 64 KiB; onPiece(bytesSoFar) runs
 // after each piece is handed on.
 function throttleTransform(bytesPerSecond, onPiece) {
