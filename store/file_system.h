@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -44,6 +45,9 @@ class FileSystem {
   // fsync of a directory: makes a file created in it survive a crash (its directory entry is
   // not covered by the file's own fdatasync on every file system).
   virtual Status SyncDir(const std::string& path) = 0;
+  // Calls `visit` with the name of each regular file directly in `dir` (any order).
+  virtual Status ForEachFile(const std::string& dir,
+                             const std::function<void(const std::string& name)>& visit) = 0;
 };
 
 // The real thing: POSIX open/write/fdatasync/ftruncate/pread. Never null; lives forever.

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 
 #include "store/file_system.h"
 
@@ -149,6 +150,17 @@ class PosixFileSystemImpl final : public FileSystem {
       status = Status::FromErrno(errno, "fsync " + path);
     ::close(fd);
     return status;
+  }
+
+  Status ForEachFile(const std::string& dir,
+                     const std::function<void(const std::string& name)>& visit) override {
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      if (it->is_regular_file(ec)) visit(it->path().filename().string());
+    }
+    if (ec) return Status::IOError("listing " + dir + ": " + ec.message());
+    return Status::Ok();
   }
 };
 

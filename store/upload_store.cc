@@ -104,7 +104,27 @@ Status UploadStore::Recover() {
       }
     }
   }
-  return FromRocks(it->status(), "recovery scan of uploads");
+  if (Status scanned = FromRocks(it->status(), "recovery scan of uploads"); !scanned.ok()) {
+    return scanned;
+  }
+  return RemoveOrphanFiles();
+}
+
+Status UploadStore::RemoveOrphanFiles() {
+  // Create makes the file before the batch that names it; a crash (or a failed batch whose
+  // clean-up failed too) between the two leaves a file no record knows. Nothing is in flight
+  // during recovery, so such a file is garbage.
+  const std::string dir = options_.data_dir + "/uploads";
+  return options_.fs->ForEachFile(dir, [&](const std::string& name) {
+    if (!IsValidUploadId(name)) return;  // not ours: leave it to whoever put it there
+    UploadRecord record;
+    if (!db_->GetRecord(name, &record).IsNotFound()) return;
+    if (Status removed = options_.fs->Remove(dir + "/" + name); !removed.ok()) {
+      LogProblem("recovery: " + removed.ToString());
+    } else {
+      LogProblem("recovery: removed data file " + name + ", which no upload record names");
+    }
+  });
 }
 
 void UploadStore::RecoverDataFile(const UploadRecord& record) {

@@ -84,7 +84,8 @@ class UploadStore {
  public:
   // Opens or creates the store and runs recovery: every unfinished upload's data file is
   // truncated to its committed length (a missing or short file is logged to stderr and left for
-  // tuskctl verify), and files of terminated/expired uploads are removed. Fails, with RocksDB's
+  // tuskctl verify), files of terminated/expired uploads are removed, and so are files named
+  // like an upload id that no record names (a crash inside Create). Fails, with RocksDB's
   // message, if the DB cannot be opened read-write.
   static Status Open(const StoreOptions& options, std::unique_ptr<UploadStore>* out);
   ~UploadStore();
@@ -157,6 +158,7 @@ class UploadStore {
   friend class UploadWriter;
   explicit UploadStore(const StoreOptions& options);
   Status Recover();
+  Status RemoveOrphanFiles();
   void RecoverDataFile(const UploadRecord& record);
   // Moves a live record to `state` (terminated or expired) in one synced batch, then removes
   // its file. `expiry_key`: the index entry to delete, when the caller already has it.

@@ -123,6 +123,11 @@ Status FaultInjectionFileSystem::CreateDirs(const std::string& path) {
 
 Status FaultInjectionFileSystem::SyncDir(const std::string& path) { return base_->SyncDir(path); }
 
+Status FaultInjectionFileSystem::ForEachFile(
+    const std::string& dir, const std::function<void(const std::string& name)>& visit) {
+  return base_->ForEachFile(dir, visit);
+}
+
 std::optional<std::pair<uint64_t, int>> FaultInjectionFileSystem::TakeAppendFault(uint64_t size,
                                                                                   uint64_t append) {
   std::lock_guard<std::mutex> lock(mu_);

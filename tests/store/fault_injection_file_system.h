@@ -37,6 +37,8 @@ class FaultInjectionFileSystem final : public FileSystem {
   Status FileSize(const std::string& path, uint64_t* size) override;
   Status CreateDirs(const std::string& path) override;
   Status SyncDir(const std::string& path) override;
+  Status ForEachFile(const std::string& dir,
+                     const std::function<void(const std::string& name)>& visit) override;
 
  private:
   friend class FaultInjectionDataFile;

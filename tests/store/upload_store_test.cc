@@ -299,6 +299,18 @@ TEST_F(UploadStoreTest, RecoveryRemovesAFileATerminateLeftBehind) {
   EXPECT_FALSE(std::filesystem::exists(DataPath(created.id)));
 }
 
+TEST_F(UploadStoreTest, RecoveryRemovesADataFileNoRecordNames) {
+  // A crash inside Create: the file exists, the batch naming it never landed.
+  UploadRecord kept = CreateUpload(10);
+  const std::string orphan = "0123456789abcdef0123456789abcdef";
+  { std::ofstream(DataPath(orphan)) << ""; }
+  { std::ofstream(dir_.path() + "/uploads/notes.txt") << "not an upload"; }
+  ReopenStore();
+  EXPECT_FALSE(std::filesystem::exists(DataPath(orphan)));
+  EXPECT_TRUE(std::filesystem::exists(DataPath(kept.id)));
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/uploads/notes.txt")) << "not ours to remove";
+}
+
 TEST_F(UploadStoreTest, SweepExpiresOnlyPastDueIdleReceivingUploads) {
   // expiration 3600: created at 0 -> due 3600.
   UploadRecord idle = CreateUpload(100, 0);
