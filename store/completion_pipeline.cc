@@ -110,24 +110,32 @@ size_t CompletionPipeline::QueueDepth() const {
 }
 
 bool CompletionPipeline::ClaimNext(int64_t now, PredictionJob* job, int64_t* next_due) {
+  // The scan runs outside the lock (it may be long); its entries can be stale by the time the
+  // lock is held: another worker may have finished a job (deleted) or rescheduled it. So each
+  // candidate is read again under the lock, where Finish changes jobs, before it is claimed;
+  // otherwise one content could run its predictor twice.
   std::vector<PredictionJob> jobs;
   ListJobs(&jobs);
+  std::sort(jobs.begin(), jobs.end(), [](const PredictionJob& a, const PredictionJob& b) {
+    return a.created_at < b.created_at;
+  });
   std::lock_guard lock(mu_);
   *next_due = 0;
-  const PredictionJob* best = nullptr;
-  for (const auto& candidate : jobs) {
-    if (running_.count(candidate.sha256)) continue;
-    if (candidate.next_attempt_at > now) {
-      if (*next_due == 0 || candidate.next_attempt_at < *next_due)
-        *next_due = candidate.next_attempt_at;
+  for (const auto& listed : jobs) {
+    if (running_.count(listed.sha256)) continue;
+    PredictionJob current;
+    if (!ReadJob(listed.sha256, &current).ok()) continue;  // finished meanwhile
+    if (current.next_attempt_at > now) {
+      if (*next_due == 0 || current.next_attempt_at < *next_due) {
+        *next_due = current.next_attempt_at;
+      }
       continue;
     }
-    if (!best || candidate.created_at < best->created_at) best = &candidate;
+    *job = std::move(current);
+    running_.insert(job->sha256);
+    return true;
   }
-  if (!best) return false;
-  *job = *best;
-  running_.insert(job->sha256);
-  return true;
+  return false;
 }
 
 Status CompletionPipeline::Finish(const PredictionJob& job, const PredictionOutcome& outcome,

@@ -111,6 +111,26 @@ TEST_F(CompletionPipelineTest, SameContentTwiceRunsThePredictorOnce) {
   EXPECT_EQ(predictor.runs.load(), 1);
 }
 
+TEST_F(CompletionPipelineTest, ManyWorkersRunEachContentOnce) {
+  // A worker's job list is read outside the pipeline's lock; a job another worker finished in
+  // between must not be claimed again (seen as a second run under ASan load).
+  constexpr int kContents = 60;
+  for (int i = 0; i < kContents; ++i) Upload("content " + std::to_string(i));
+  CountingPredictor predictor;
+  {
+    PredictionWorkers workers(store_.get(), std::shared_ptr<Predictor>(&predictor, [](auto*) {}),
+                              RetryPolicy{}, 8);
+    workers.Start();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (store_->pipeline().QueueDepth() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    workers.Stop();
+  }
+  EXPECT_EQ(store_->pipeline().QueueDepth(), 0u);
+  EXPECT_EQ(predictor.runs.load(), kContents);
+}
+
 TEST_F(CompletionPipelineTest, QueuedJobSurvivesRestart) {
   const std::string sha = OneShotSha256Hex("queued before the crash");
   Upload("queued before the crash");
