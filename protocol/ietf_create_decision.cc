@@ -1,10 +1,12 @@
 // Upload creation under the draft: which length the request declares, where its body may stop,
-// and the tus metadata tus-js-client sends along.
+// and its metadata: the tus Upload-Metadata tus-js-client sends along, or else what the
+// representation headers say (protocol/ietf_representation.h).
 #include <limits>
 #include <string>
 
 #include "protocol/ietf_decisions.h"
 #include "protocol/ietf_fields.h"
+#include "protocol/ietf_representation.h"
 #include "protocol/shared_rules.h"
 
 namespace tuskd::protocol {
@@ -59,6 +61,9 @@ std::variant<IetfCreatePlan, IetfFailure> DecideIetfCreate(const RequestHead& he
     if (auto* failure = std::get_if<Failure>(&parsed)) return std::move(*failure);
     plan.metadata_raw = std::string(*value);
     plan.metadata = std::move(std::get<Metadata>(parsed));
+  } else {
+    plan.metadata = RepresentationMetadata(head.headers);
+    plan.metadata_raw = SerializeMetadata(plan.metadata);
   }
   return plan;
 }

@@ -207,6 +207,23 @@ TEST_P(IetfDraftTest, OptionsAnnouncesLimits) {
             v() == 8 ? std::optional<std::string>("application/partial-upload") : std::nullopt);
 }
 
+TEST_P(IetfDraftTest, RepresentationHeadersOfTheCreationBecomeItsMetadata) {
+  // What URLSession sends: the file's own Content-Type and name, no tus Upload-Metadata.
+  DraftCreation created =
+      CreateDraftUpload(port(), v(), true, "\x89PNG....",
+                        {{"Content-Type", "image/png"},
+                         {"Content-Disposition", "attachment; filename=\"shot 1.png\""}});
+  ASSERT_EQ(created.final.status, 201) << created.final.body;
+  HttpResponse get = Exchange(port(), "GET", created.path, {});
+  ASSERT_EQ(get.status, 200);
+  EXPECT_EQ(get.Header("Content-Type"), "image/png") << "an inert type is served as itself";
+  EXPECT_NE(get.Header("Content-Disposition").value_or("").find("shot 1.png"), std::string::npos)
+      << get.Header("Content-Disposition").value_or("(none)");
+  HttpResponse head = Exchange(port(), "HEAD", created.path, {{"Tus-Resumable", "1.0.0"}});
+  EXPECT_EQ(head.Header("Upload-Metadata"),
+            "filetype aW1hZ2UvcG5n,filename c2hvdCAxLnBuZw==");
+}
+
 INSTANTIATE_TEST_SUITE_P(Versions, IetfDraftTest, ::testing::Values(3, 5, 6, 8),
                          [](const auto& info) { return "v" + std::to_string(info.param); });
 
