@@ -6,6 +6,7 @@
 #include <iterator>
 #include <limits>
 
+#include "protocol/field_text.h"
 #include "protocol/request_head.h"
 
 namespace tuskd::protocol {
@@ -13,17 +14,6 @@ namespace {
 
 constexpr std::string_view kBase64Alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-bool IsControl(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
-bool HasControl(std::string_view text) { return std::any_of(text.begin(), text.end(), IsControl); }
-char ToLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// Optional whitespace (RFC 9110 OWS) around list elements.
-std::string_view TrimOws(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 int Base64Value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -164,7 +154,7 @@ std::variant<ChecksumHeader, Failure> ParseChecksumHeader(std::string_view text)
   });
   if (!name_ok) return invalid("bad algorithm name");
   ChecksumHeader checksum;
-  std::transform(name.begin(), name.end(), std::back_inserter(checksum.algorithm), ToLower);
+  std::transform(name.begin(), name.end(), std::back_inserter(checksum.algorithm), [](char c) { return AsciiLower(c); });
   std::string_view encoded = text.substr(space + 1);
   std::optional<std::string> digest = encoded.empty() ? std::nullopt : DecodeBase64(encoded);
   if (!digest) return invalid("digest is not base64");

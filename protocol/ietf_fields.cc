@@ -2,26 +2,19 @@
 
 #include <string>
 
+#include "protocol/field_text.h"
+
 namespace tuskd::protocol {
-namespace {
-
-std::string_view TrimSpaces(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-}  // namespace
 
 std::optional<bool> ParseStructuredBoolean(std::string_view value) {
-  value = TrimSpaces(value);
+  value = TrimOws(value);
   if (value == "?1") return true;
   if (value == "?0") return false;
   return std::nullopt;
 }
 
 bool IsPartialUploadType(std::string_view content_type) {
-  std::string_view media_type = TrimSpaces(content_type.substr(0, content_type.find(';')));
+  std::string_view media_type = TrimOws(content_type.substr(0, content_type.find(';')));
   return EqualsIgnoreCase(media_type, kPartialUploadType);
 }
 

@@ -4,38 +4,14 @@
 
 #include <boost/beast/http/rfc7230.hpp>
 
+#include "protocol/field_text.h"
 #include "protocol/ietf_fields.h"
 
 namespace tuskd::protocol {
-namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string_view TrimSpaces(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-bool HasControl(std::string_view text) {
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 Metadata RepresentationMetadata(const HeaderMap& headers) {
   Metadata metadata;
   if (auto type = headers.Get("Content-Type")) {
-    std::string media = Lower(TrimSpaces(type->substr(0, type->find(';'))));
+    std::string media = AsciiLower(TrimOws(type->substr(0, type->find(';'))));
     if (!media.empty() && !HasControl(media) && !IsPartialUploadType(media) &&
         !IsOffsetContentType(media)) {
       metadata.push_back({"filetype", std::move(media)});
@@ -50,7 +26,7 @@ Metadata RepresentationMetadata(const HeaderMap& headers) {
       boost::beast::http::param_list list(boost::beast::string_view(rest.data(), rest.size()));
       for (const auto& param : list) {
         std::string key(param.first.data(), param.first.size());
-        if (Lower(key) != "filename" || param.second.empty()) continue;
+        if (AsciiLower(key) != "filename" || param.second.empty()) continue;
         std::string name(param.second.data(), param.second.size());
         if (!HasControl(name)) metadata.push_back({"filename", std::move(name)});
         break;

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { expectSameBytes, KiB, makeBuffer, MiB, sha256, tusRequest } from './lib/files.mjs';
 import { startServer } from './lib/server.mjs';
-import { MemoryUrlStorage, RecordingHttpStack, runUpload, uploadUntilAbort } from './lib/tus.mjs';
+import { MemoryUrlStorage, RecordingHttpStack, resumePrevious, runUpload, uploadUntilAbort } from './lib/tus.mjs';
 
 const PROTOCOLS = [
   { protocol: 'ietf-draft-03', interop: '5' },
@@ -104,13 +104,7 @@ describe('IETF draft uploads with tus-js-client', { timeout: 300_000 }, () => {
       assert.ok(offset > 0 && offset < size, `HEAD after the abort reports ${offset}`);
       t.diagnostic(`kept ${offset} of ${size} bytes after the abort`);
 
-      const stack = new RecordingHttpStack();
-      const { upload, done } = runUpload(data, { ...common, httpStack: stack });
-      const previous = await upload.findPreviousUploads();
-      assert.equal(previous.length, 1);
-      upload.resumeFromPreviousUpload(previous[0]);
-      upload.start();
-      await done;
+      const { upload, stack } = await resumePrevious(data, common);
 
       assert.equal(upload.url, first.url, 'the resumed upload kept its URL');
       assert.ok(!stack.log.some((e) => e.method === 'POST'), 'no new upload was created');

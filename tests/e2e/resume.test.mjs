@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { expectSameBytes, headOffset, makeBuffer, MiB, sha256 } from './lib/files.mjs';
 import { startServer } from './lib/server.mjs';
-import { MemoryUrlStorage, RecordingHttpStack, runUpload, uploadUntilAbort } from './lib/tus.mjs';
+import { MemoryUrlStorage, resumePrevious, uploadUntilAbort } from './lib/tus.mjs';
 
 const SIZE = 24 * MiB;
 const RATE = 16 * MiB; // bytes/s while the first attempt runs: ~1.5 s for the whole file
@@ -50,14 +50,9 @@ async function resumeAfterAbort(t, server, { chunkSize, fingerprintName }) {
   assert.ok(offset < SIZE, `HEAD after the abort reports ${offset}, expected < ${SIZE}`);
 
   t.diagnostic(`aborted after ${first.sent} bytes sent; HEAD after the abort: ${offset}`);
-  const stack = new RecordingHttpStack();
-  const { upload, done } = runUpload(data, { ...common, httpStack: stack });
-  const previous = await upload.findPreviousUploads();
+  const { upload, stack, previous } = await resumePrevious(data, common);
   assert.equal(previous.length, 1, 'urlStorage holds the aborted upload');
   assert.equal(previous[0].uploadUrl, first.url);
-  upload.resumeFromPreviousUpload(previous[0]);
-  upload.start();
-  await done;
 
   assert.equal(upload.url, first.url, 'the resumed upload kept its URL');
   assert.ok(!stack.log.some((e) => e.method === 'POST'), 'no new upload was created');

@@ -45,6 +45,20 @@ export async function uploadUntilAbort(data, options, bytesPerSecond) {
   return { url: upload.url, sent, stack };
 }
 
+// The second attempt: a new Upload that finds the aborted one in options.urlStorage and resumes
+// it. Resolves to {upload, stack, previous} once it succeeds (throws unless exactly one
+// previous upload is stored).
+export async function resumePrevious(data, options) {
+  const stack = new RecordingHttpStack();
+  const { upload, done } = runUpload(data, { ...options, httpStack: stack });
+  const previous = await upload.findPreviousUploads();
+  if (previous.length !== 1) throw new Error(`expected one stored upload, found ${previous.length}`);
+  upload.resumeFromPreviousUpload(previous[0]);
+  upload.start();
+  await done;
+  return { upload, stack, previous };
+}
+
 // Slows a body to about bytesPerSecond, in pieces of at most 64 KiB; onPiece(bytesSoFar) runs
 // after each piece is handed on.
 function throttleTransform(bytesPerSecond, onPiece) {
