@@ -2,14 +2,12 @@
 // upload over its parts, and joining the parts' bytes into it once they are all complete.
 // The final gets its own copy of the bytes, so parts can be reused, deleted or expire without
 // touching it, and GET, ranges, predictors and tuskctl verify treat it as any upload.
-#include <zstd.h>
-
 #include <algorithm>
 #include <memory>
 
 #include "store/compressed_reader.h"
 #include "store/concat_waits.h"
-#include "store/frame_encoder.h"
+#include "store/frame_decoder.h"
 #include "store/log.h"
 #include "store/state_db.h"
 #include "store/upload_id.h"
@@ -28,42 +26,6 @@ void LogProblem(const std::string& what, const nlohmann::json& fields = nullptr)
 bool Gone(UploadState state) {
   return state == UploadState::kTerminated || state == UploadState::kExpired;
 }
-
-// Decodes zstd frames as they are copied raw, so the copy also yields the SHA-256 of the bytes
-// they hold: each part is read once. Fixed memory: one decoder (window capped like the
-// encoder's) and one output block.
-class FrameHasher {
- public:
-  FrameHasher() : dctx_(ZSTD_createDCtx()), out_(new char[ZSTD_DStreamOutSize()]) {
-    if (dctx_) ZSTD_DCtx_setParameter(dctx_.get(), ZSTD_d_windowLogMax, kMaxWindowLog);
-  }
-
-  Status Feed(std::span<const char> raw, RollingSha256* hash) {
-    if (!dctx_) return Status::IOError("zstd: cannot allocate a decoder");
-    ZSTD_inBuffer in{raw.data(), raw.size(), 0};
-    // Until the input is used up and the decoder holds no output back (a full output buffer
-    // may mean more is waiting).
-    for (;;) {
-      ZSTD_outBuffer out{out_.get(), ZSTD_DStreamOutSize(), 0};
-      size_t hint = ZSTD_decompressStream(dctx_.get(), &out, &in);
-      if (ZSTD_isError(hint)) return Status::Corruption(ZSTD_getErrorName(hint));
-      hash->Update({out_.get(), out.pos});
-      frame_done_ = hint == 0;
-      if (in.pos == in.size && out.pos < out.size) return Status::Ok();
-    }
-  }
-
-  // Whether everything fed ended on a frame boundary (a part's data always does).
-  bool at_frame_end() const { return frame_done_; }
-
- private:
-  struct DCtxFree {
-    void operator()(ZSTD_DCtx* dctx) const { ZSTD_freeDCtx(dctx); }
-  };
-  std::unique_ptr<ZSTD_DCtx, DCtxFree> dctx_;
-  std::unique_ptr<char[]> out_;
-  bool frame_done_ = true;
-};
 
 }  // namespace
 
@@ -192,8 +154,8 @@ Status UploadStore::JoinParts(UploadRecord record, const std::vector<UploadRecor
       continue;
     }
     if (base != record.offset) {
-      return Status::Corruption("final upload " + id + ": offset " +
-                                std::to_string(record.offset) + " is not at a part boundary");
+      return Status::Corruption("final upload " + id + ": offset " + std::to_string(record.offset) +
+                                " is not at a part boundary");
     }
     std::vector<FrameStart> frames;
     bool stopped = false;
@@ -259,7 +221,9 @@ Status UploadStore::CopyPart(const UploadRecord& part, const std::string& compre
     if (Status opened = options_.fs->OpenForRead(DataPath(part.id), &source); !opened.ok()) {
       return opened;
     }
-    FrameHasher hasher;
+    // The raw copy is decoded on the way, so one read of each part also yields its SHA-256.
+    FrameDecoder decoder;
+    const FrameDecoder::Sink to_hash = [hash](std::span<const char> bytes) { hash->Update(bytes); };
     for (uint64_t at = 0; at < part.data_length;) {
       if (lease.stop_requested()) {
         *stopped = true;
@@ -269,13 +233,13 @@ Status UploadStore::CopyPart(const UploadRecord& part, const std::string& compre
       size_t want = static_cast<size_t>(std::min<uint64_t>(kCopyBytes, part.data_length - at));
       if (Status got = source->ReadAt(at, piece.first(want), &read); !got.ok()) return got;
       if (read == 0) return Status::Corruption("part " + part.id + ": data file ends early");
-      if (Status fed = hasher.Feed(piece.first(read), hash); !fed.ok()) {
+      if (Status fed = decoder.Feed(piece.first(read), to_hash); !fed.ok()) {
         return Status::Corruption("part " + part.id + ": " + fed.message());
       }
       if (Status written = file->Append(piece.first(read)); !written.ok()) return written;
       at += read;
     }
-    if (!hasher.at_frame_end()) {
+    if (!decoder.at_frame_end()) {
       return Status::Corruption("part " + part.id + ": data ends inside a zstd frame");
     }
     return Status::Ok();

@@ -15,26 +15,6 @@
 namespace tuskd::store {
 namespace {
 
-// Decodes a whole data file as one zstd stream (frames concatenate); nullopt when it does not.
-std::optional<std::string> DecodeFile(const std::string& compressed) {
-  std::string out(ZSTD_DStreamOutSize(), '\0');
-  std::string decoded;
-  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
-  ZSTD_inBuffer in{compressed.data(), compressed.size(), 0};
-  size_t rc = 0;  // of the last call that moved: 0 when it ended a frame
-  for (;;) {
-    ZSTD_outBuffer sink{out.data(), out.size(), 0};
-    const size_t consumed = in.pos;
-    size_t step = ZSTD_decompressStream(dctx.get(), &sink, &in);
-    if (ZSTD_isError(step)) return std::nullopt;
-    if (sink.pos > 0 || in.pos > consumed) rc = step;
-    decoded.append(out.data(), sink.pos);
-    if (in.pos == in.size && sink.pos < sink.size) break;  // nothing held back
-  }
-  if (rc != 0) return std::nullopt;
-  return decoded;
-}
-
 size_t CountFrames(const std::string& compressed) {
   size_t frames = 0;
   for (size_t at = 0; at < compressed.size(); ++frames) {
@@ -160,7 +140,7 @@ TEST_F(CompressedUploadTest, RoundTripsManySizesAndSplitPoints) {
       if (text && size > 4096) {
         EXPECT_LT(read.data_length, data.size() / 3);
       }
-      EXPECT_TRUE(SameBytes(DecodeFile(file), data));
+      EXPECT_TRUE(SameBytes(DecodeFrames(file), data));
       EXPECT_TRUE(SameBytes(ReadAll(record.id), data));
     }
   }
@@ -256,7 +236,7 @@ TEST_F(CompressedUploadTest, KillMidFrameRecoversToTheLastCommitAndResumes) {
   EXPECT_TRUE(SameBytes(ReadAll(record.id), data.substr(0, 600000)));
   AppendCommitted(record.id, std::string_view(data).substr(600000));
   EXPECT_TRUE(SameBytes(ReadAll(record.id), data));
-  EXPECT_TRUE(SameBytes(DecodeFile(ReadDataFile(record.id)), data));
+  EXPECT_TRUE(SameBytes(DecodeFrames(ReadDataFile(record.id)), data));
   EXPECT_EQ(GetRecord(record.id).sha256, OneShotSha256Hex(data));
 }
 
@@ -289,7 +269,7 @@ TEST_F(CompressedUploadTest, ChecksumRollbackDropsTheFrame) {
   Commit();
   Close();
   EXPECT_TRUE(SameBytes(ReadAll(record.id), a + c));
-  EXPECT_TRUE(SameBytes(DecodeFile(ReadDataFile(record.id)), a + c));
+  EXPECT_TRUE(SameBytes(DecodeFrames(ReadDataFile(record.id)), a + c));
   EXPECT_EQ(FrameIndexEntries(record.id), 2u);
 }
 

@@ -146,6 +146,19 @@ TEST_F(FinalAssemblyTest, ZstdPartsAreJoinedFrameForFrameWithoutRecompressing) {
   }
 }
 
+// A frame that decodes to exactly one zstd output block (128 KiB) once made the join report
+// "data ends inside a zstd frame" (seen with tus-js-client parallelUploads on a zstd server).
+TEST_F(FinalAssemblyTest, ZstdFramesOfExactlyOneDecoderBlockJoin) {
+  const size_t block = 128u << 10;
+  std::string a = TextContent(block, 11), b = TextContent(3 * block, 12);
+  UploadRecord pa = Part(a, "zstd"), pb = Part(b, "zstd", block);
+  UploadRecord final_upload = Final({pa.id, pb.id});
+  EXPECT_EQ(Assemble(final_upload.id), AssemblyResult::kComplete);
+  UploadRecord joined = GetRecord(final_upload.id);
+  EXPECT_EQ(joined.sha256, OneShotSha256Hex(a + b));
+  EXPECT_TRUE(SameBytes(ReadAll(final_upload.id), a + b));
+}
+
 TEST_F(FinalAssemblyTest, MixedPartsAreStoredUncompressed) {
   std::string a = TextContent(200'000, 6), b = RandomContent(100'000, 7);
   UploadRecord pa = Part(a, "zstd"), pb = Part(b, "none");

@@ -38,26 +38,6 @@ class MemoryFile final : public DataFile {
   bool fail_appends = false;
 };
 
-std::string Decode(const std::string& compressed) {
-  std::string out;
-  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
-  std::string buf(ZSTD_DStreamOutSize(), '\0');
-  ZSTD_inBuffer in{compressed.data(), compressed.size(), 0};
-  size_t rc = 0;  // of the last call that moved: 0 when it ended a frame
-  do {
-    ZSTD_outBuffer sink{buf.data(), buf.size(), 0};
-    const size_t consumed = in.pos;
-    size_t step = ZSTD_decompressStream(dctx.get(), &sink, &in);
-    EXPECT_FALSE(ZSTD_isError(step)) << ZSTD_getErrorName(step);
-    if (ZSTD_isError(step)) return out;
-    if (sink.pos > 0 || in.pos > consumed) rc = step;
-    out.append(buf.data(), sink.pos);
-    if (in.pos == in.size && sink.pos < sink.size) break;  // nothing held back
-  } while (true);
-  EXPECT_EQ(rc, 0u) << "the data ends inside a frame";
-  return out;
-}
-
 // Sizes of the frames in `compressed`, in order.
 std::vector<size_t> FrameSizes(const std::string& compressed) {
   std::vector<size_t> sizes;
@@ -86,7 +66,7 @@ TEST(FrameEncoderTest, AFrameDecodesToItsInput) {
   EXPECT_EQ(encoder.frame_bytes(), 0u);
   EXPECT_EQ(FrameSizes(file.data).size(), 1u);
   EXPECT_LT(file.data.size(), text.size() / 3);
-  EXPECT_TRUE(SameBytes(Decode(file.data), text));
+  EXPECT_TRUE(SameBytes(DecodeFrames(file.data), text));
 }
 
 TEST(FrameEncoderTest, FramesConcatenateIntoOneStream) {
@@ -100,7 +80,7 @@ TEST(FrameEncoderTest, FramesConcatenateIntoOneStream) {
     expected += part;
   }
   EXPECT_EQ(FrameSizes(file.data).size(), 4u);
-  EXPECT_TRUE(SameBytes(Decode(file.data), expected));
+  EXPECT_TRUE(SameBytes(DecodeFrames(file.data), expected));
 }
 
 TEST(FrameEncoderTest, EndFrameWithoutAFrameWritesNothing) {
@@ -120,7 +100,7 @@ TEST(FrameEncoderTest, OutputLeavesThroughAFixedBuffer) {
   ASSERT_TRUE(encoder.Write(data, &file).ok());
   EXPECT_GT(file.data.size(), (1u << 20) - 2 * ZSTD_CStreamOutSize());
   ASSERT_TRUE(encoder.EndFrame(&file).ok());
-  EXPECT_TRUE(SameBytes(Decode(file.data), data));
+  EXPECT_TRUE(SameBytes(DecodeFrames(file.data), data));
 }
 
 TEST(FrameEncoderTest, ResetDropsTheOpenFrame) {
@@ -136,7 +116,7 @@ TEST(FrameEncoderTest, ResetDropsTheOpenFrame) {
   std::string second = TextContent(7000, 3);
   ASSERT_TRUE(encoder.Write(second, &file).ok());
   ASSERT_TRUE(encoder.EndFrame(&file).ok());
-  EXPECT_TRUE(SameBytes(Decode(file.data), TextContent(5000, 1) + second));
+  EXPECT_TRUE(SameBytes(DecodeFrames(file.data), TextContent(5000, 1) + second));
 }
 
 TEST(FrameEncoderTest, AFailedFileAppendIsReported) {
@@ -150,7 +130,7 @@ TEST(FrameEncoderTest, AFailedFileAppendIsReported) {
   file.data.clear();
   ASSERT_TRUE(encoder.Write(TextContent(100, 1), &file).ok());
   ASSERT_TRUE(encoder.EndFrame(&file).ok());
-  EXPECT_TRUE(SameBytes(Decode(file.data), TextContent(100, 1)));
+  EXPECT_TRUE(SameBytes(DecodeFrames(file.data), TextContent(100, 1)));
 }
 
 TEST(FrameEncoderTest, WindowStaysWithinTheCap) {
@@ -163,7 +143,7 @@ TEST(FrameEncoderTest, WindowStaysWithinTheCap) {
     ZSTD_frameHeader header;
     ASSERT_EQ(ZSTD_getFrameHeader(&header, file.data.data(), file.data.size()), 0u);
     EXPECT_LE(header.windowSize, 1ull << kMaxWindowLog) << "level " << level;
-    EXPECT_TRUE(SameBytes(Decode(file.data), data)) << "level " << level;
+    EXPECT_TRUE(SameBytes(DecodeFrames(file.data), data)) << "level " << level;
   }
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "store/frame_decoder.h"
+
 namespace tuskd::store {
 
 inline std::string RandomContent(size_t size, uint32_t seed) {
@@ -51,6 +53,17 @@ inline ::testing::AssertionResult SameBytes(const std::optional<std::string>& ac
   while (at < actual->size() && at < expected.size() && (*actual)[at] == expected[at]) ++at;
   return ::testing::AssertionFailure() << "got " << actual->size() << " bytes, expected "
                                        << expected.size() << "; first difference at " << at;
+}
+
+// The bytes a run of whole zstd frames decodes to (a compressed data file); nullopt when they do
+// not decode or end inside a frame. FrameDecoder is itself tested against zstd's one-shot API.
+inline std::optional<std::string> DecodeFrames(const std::string& compressed) {
+  FrameDecoder decoder;
+  std::string decoded;
+  Status fed = decoder.Feed({compressed.data(), compressed.size()},
+                            [&](std::span<const char> b) { decoded.append(b.data(), b.size()); });
+  if (!fed.ok() || !decoder.at_frame_end()) return std::nullopt;
+  return decoded;
 }
 
 }  // namespace tuskd::store

@@ -1,11 +1,10 @@
 #include "tools/tuskctl/upload_verifier.h"
 
-#include <zstd.h>
-
 #include <fstream>
 #include <memory>
 #include <vector>
 
+#include "store/frame_decoder.h"
 #include "store/rolling_sha256.h"
 
 namespace tuskd::tuskctl {
@@ -19,10 +18,11 @@ std::string HashCommittedBytes(std::ifstream& in, uint64_t length, bool zstd,
                                store::RollingSha256* hash, uint64_t* hashed,
                                const VerifyProgress& progress) {
   std::vector<char> input(kReadBytes);
-  std::vector<char> output(zstd ? ZSTD_DStreamOutSize() : 0);
-  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(zstd ? ZSTD_createDCtx() : nullptr,
-                                                          ZSTD_freeDCtx);
-  size_t frame_state = 0;  // 0 between frames; else the decoder wants more of the current one
+  store::FrameDecoder decoder;
+  const store::FrameDecoder::Sink to_hash = [&](std::span<const char> bytes) {
+    hash->Update(bytes);
+    *hashed += bytes.size();
+  };
   uint64_t done = 0;
   *hashed = 0;
   while (done < length) {
@@ -37,23 +37,14 @@ std::string HashCommittedBytes(std::ifstream& in, uint64_t length, bool zstd,
       hash->Update({input.data(), want});
       *hashed += want;
     } else {
-      ZSTD_inBuffer source{input.data(), want, 0};
-      // A full output buffer may leave decoded bytes inside the decoder: drain it too.
-      for (size_t filled = output.size(); source.pos < source.size || filled == output.size();) {
-        ZSTD_outBuffer sink{output.data(), output.size(), 0};
-        frame_state = ZSTD_decompressStream(dctx.get(), &sink, &source);
-        if (ZSTD_isError(frame_state)) {
-          return std::string("zstd data does not decode: ") + ZSTD_getErrorName(frame_state) +
-                 " (near compressed byte " + std::to_string(done - want + source.pos) + ")";
-        }
-        hash->Update({output.data(), sink.pos});
-        *hashed += sink.pos;
-        filled = sink.pos;
+      if (store::Status fed = decoder.Feed({input.data(), want}, to_hash); !fed.ok()) {
+        return "zstd data does not decode: " + fed.message() + " (in the compressed bytes " +
+               std::to_string(done - want) + " to " + std::to_string(done) + ")";
       }
     }
     if (progress) progress(done, length);
   }
-  if (zstd && frame_state != 0) {
+  if (zstd && !decoder.at_frame_end()) {
     return "the committed bytes end inside a zstd frame (every commit must end its frame)";
   }
   return "";
