@@ -24,21 +24,21 @@ std::string NewAdminToken() {
   return token;
 }
 
-std::string AdminUrl(const std::string& host, uint16_t port) {
+std::string AdminUrl(const std::string& host, uint16_t port, bool tls) {
   std::string local = host;
   if (host.empty() || host == "0.0.0.0") local = "127.0.0.1";
   if (host == "::" || host == "[::]") local = "::1";
   if (local.find(':') != std::string::npos && local.front() != '[') local = "[" + local + "]";
-  return "http://" + local + ":" + std::to_string(port) + "/admin/";
+  return (tls ? "https://" : "http://") + local + ":" + std::to_string(port) + "/admin/";
 }
 
-std::unique_ptr<AdminFile> AdminFile::Publish(const std::string& data_dir, pid_t pid,
-                                              const std::string& admin_url,
-                                              const std::string& token, std::string* error) {
+std::unique_ptr<AdminFile> AdminFile::Publish(const std::string& data_dir, const AdminInfo& info,
+                                              std::string* error) {
   const std::string path = data_dir + "/" + kAdminFileName;
   const std::string temp = path + ".tmp";
-  const std::string body =
-      nlohmann::json{{"pid", pid}, {"admin_url", admin_url}, {"token", token}}.dump() + "\n";
+  nlohmann::json json{{"pid", info.pid}, {"admin_url", info.admin_url}, {"token", info.token}};
+  if (!info.tls_pin.empty()) json["tls_pin"] = info.tls_pin;
+  const std::string body = json.dump() + "\n";
   // O_EXCL after an unlink: a leftover temporary must not lend us its (wider) permissions.
   ::unlink(temp.c_str());
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -71,7 +71,11 @@ std::optional<AdminInfo> ReadAdminFile(const std::string& data_dir) {
       !url->is_string() || token == parsed.end() || !token->is_string()) {
     return std::nullopt;
   }
-  return AdminInfo{pid->get<pid_t>(), url->get<std::string>(), token->get<std::string>()};
+  AdminInfo info{pid->get<pid_t>(), url->get<std::string>(), token->get<std::string>(), ""};
+  if (auto pin = parsed.find("tls_pin"); pin != parsed.end() && pin->is_string()) {
+    info.tls_pin = pin->get<std::string>();
+  }
+  return info;
 }
 
 }  // namespace tuskd::server

@@ -30,18 +30,10 @@ constexpr size_t kHeaderLimit = 64 * 1024;
 constexpr size_t kMaxChunkFraming = 16 * 1024;
 constexpr auto kFinalWriteGrace = std::chrono::seconds(5);
 
-bool IsWouldBlock(const error_code& ec) {
-  return ec == asio::error::would_block || ec == asio::error::try_again;
-}
-
 }  // namespace
 
-Connection::Connection(asio::ip::tcp::socket socket, ServerContext& context)
-    : socket_(std::move(socket)), context_(context), watchdog_(socket_.get_executor()) {
-  error_code ignored;
-  socket_.non_blocking(true, ignored);
-  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-}
+Connection::Connection(asio::ip::tcp::socket socket, ssl_ctx_st* tls, ServerContext& context)
+    : stream_(std::move(socket), tls), context_(context), watchdog_(stream_.get_executor()) {}
 
 Connection::~Connection() = default;
 
@@ -54,8 +46,13 @@ bool IsLoopbackAddress(const asio::ip::address& address) {
 
 bool Connection::peer_is_loopback() const {
   error_code ec;
-  asio::ip::tcp::endpoint peer = socket_.remote_endpoint(ec);
+  asio::ip::tcp::endpoint peer = stream_.remote_endpoint(ec);
   return !ec && IsLoopbackAddress(peer.address());
+}
+
+std::string Connection::PublicOrigin() const {
+  return server::PublicOrigin(head_.headers, context_.config.behind_proxy,
+                              stream_.is_tls() ? "https" : "http");
 }
 
 std::span<char> Connection::PieceBuffer() {
@@ -82,11 +79,10 @@ void Connection::StartWatchdog() {
   watchdog_.async_wait([self = shared_from_this(), generation](error_code ec) {
     if (generation != self->watchdog_generation_) return;  // superseded by a restart
     self->watchdog_armed_ = false;
-    if (ec || !self->socket_.is_open()) return;
+    if (ec || !self->stream_.is_open()) return;
     if (std::chrono::steady_clock::now() >= self->deadline_) {
       if (self->interruption_ == Interruption::kNone) self->interruption_ = Interruption::kTimeout;
-      error_code ignored;
-      self->socket_.cancel(ignored);
+      self->stream_.Cancel();
       self->deadline_ = std::chrono::steady_clock::now() + kFinalWriteGrace;
     }
     self->StartWatchdog();
@@ -94,11 +90,10 @@ void Connection::StartWatchdog() {
 }
 
 void Connection::Interrupt(Interruption why, uint64_t request_seq) {
-  asio::post(socket_.get_executor(), [self = shared_from_this(), why, request_seq] {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), why, request_seq] {
     if (request_seq != 0 && request_seq != self->request_seq_) return;  // a later request
     if (self->interruption_ == Interruption::kNone) self->interruption_ = why;
-    error_code ignored;
-    self->socket_.cancel(ignored);
+    self->stream_.Cancel();
   });
 }
 
@@ -122,7 +117,8 @@ asio::awaitable<void> Connection::Run() {
   registry_key_ = context_.connections.Add(weak_from_this());
   context_.metrics.ConnectionOpened();
   try {
-    while (interruption_ == Interruption::kNone && !context_.shutting_down.load()) {
+    bool started = co_await StartTls();
+    while (started && interruption_ == Interruption::kNone && !context_.shutting_down.load()) {
       if (!co_await ReadHead()) break;
       co_await ServeRequest(*this);
       if (!keep_alive_ || !body_done_ || interruption_ != Interruption::kNone) break;
@@ -133,9 +129,8 @@ asio::awaitable<void> Connection::Run() {
     store::Log(store::LogLevel::kWarn, store::kServerLog,
                std::string("connection error: ") + e.what());
   }
-  error_code ignored;
-  if (!body_done_ && socket_.is_open()) co_await DrainBeforeClose();
-  socket_.close(ignored);
+  if (!body_done_ && stream_.is_open()) co_await DrainBeforeClose();
+  stream_.Close();
   watchdog_.cancel();
   context_.connections.Remove(registry_key_);
   context_.metrics.ConnectionClosed();
@@ -147,23 +142,38 @@ asio::awaitable<void> Connection::Run() {
 asio::awaitable<void> Connection::DrainBeforeClose() {
   constexpr uint64_t kMaxDrain = 4 << 20;
   constexpr auto kDrainTime = std::chrono::seconds(2);
-  error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-  if (ec) co_return;
+  if (stream_.ShutdownSend()) co_return;
   if (interruption_ == Interruption::kNone) ArmDeadline(kDrainTime);
   uint64_t drained = 0;
   while (drained < kMaxDrain && interruption_ == Interruption::kNone) {
-    std::span<char> buf = PieceBuffer();
-    size_t n = socket_.read_some(asio::buffer(buf.data(), buf.size()), ec);
+    error_code ec;
+    size_t n = stream_.TryRead(PieceBuffer(), ec);
     if (!ec) {
       drained += n;
       continue;
     }
     if (!IsWouldBlock(ec)) break;
-    co_await socket_.async_wait(asio::socket_base::wait_read,
-                                asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) break;
+    if (co_await stream_.WaitReadable()) break;
   }
+}
+
+asio::awaitable<bool> Connection::StartTls() {
+  if (!stream_.is_tls()) co_return true;
+  ArmDeadline(context_.config.header_timeout);
+  bool plain_http = false;
+  error_code ec = co_await stream_.Handshake(&plain_http);
+  if (!ec) co_return true;
+  if (plain_http) {
+    // What Go's and nginx's HTTPS servers do: say so in the clear, so a curl without https://
+    // learns why, instead of seeing a closed connection.
+    const std::string reason = "Client sent an HTTP request to an HTTPS server.\n";
+    stream_.WritePlain(
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Connection: close\r\nContent-Length: " +
+        std::to_string(reason.size()) + "\r\n\r\n" + reason);
+  }
+  body_done_ = true;  // nothing to drain: the connection closes now
+  co_return false;
 }
 
 asio::awaitable<bool> Connection::ReadHead() {
@@ -172,15 +182,14 @@ asio::awaitable<bool> Connection::ReadHead() {
     // Idle keep-alive: hold no buffer while waiting for the next request.
     buffer_.shrink_to_fit();
     ArmDeadline(context_.config.idle_timeout);
-    co_await socket_.async_wait(asio::socket_base::wait_read,
-                                asio::redirect_error(asio::use_awaitable, ec));
+    ec = co_await stream_.WaitReadable();
     if (ec || interruption_ != Interruption::kNone) co_return false;
   }
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(std::numeric_limits<uint64_t>::max());
   ArmDeadline(context_.config.header_timeout);
-  co_await http::async_read_header(socket_, buffer_, *parser_,
+  co_await http::async_read_header(stream_, buffer_, *parser_,
                                    asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     co_await RespondToBadHead(ec);
@@ -269,7 +278,7 @@ asio::awaitable<void> Connection::SendContinue() {
   continue_pending_ = false;
   static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
   error_code ec;
-  co_await asio::async_write(socket_, asio::buffer(kContinue.data(), kContinue.size()),
+  co_await asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                              asio::redirect_error(asio::use_awaitable, ec));
 }
 
@@ -283,7 +292,7 @@ asio::awaitable<bool> Connection::SendInformational(int status, std::string_view
   for (const auto& [name, value] : headers) interim.insert(name, value);
   ArmDeadline(context_.config.body_timeout);
   error_code ec;
-  co_await http::async_write(socket_, interim, asio::redirect_error(asio::use_awaitable, ec));
+  co_await http::async_write(stream_, interim, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) keep_alive_ = false;
   co_return !ec;
 }
@@ -295,7 +304,7 @@ asio::awaitable<size_t> Connection::ReadSome(char* out, size_t max, BodyEnd* end
       co_return 0;
     }
     error_code ec;
-    size_t n = socket_.read_some(asio::buffer(out, max), ec);
+    size_t n = stream_.TryRead({out, max}, ec);
     if (!ec && n > 0) co_return n;
     if (ec && !IsWouldBlock(ec)) {
       *end = BodyEnd::kClientGone;
@@ -303,8 +312,7 @@ asio::awaitable<size_t> Connection::ReadSome(char* out, size_t max, BodyEnd* end
     }
     // Nothing there: wait for readability without holding any buffer.
     ArmDeadline(context_.config.body_timeout);
-    co_await socket_.async_wait(asio::socket_base::wait_read,
-                                asio::redirect_error(asio::use_awaitable, ec));
+    ec = co_await stream_.WaitReadable();
     if (ec && ec != asio::error::operation_aborted) {
       *end = BodyEnd::kClientGone;
       co_return 0;
@@ -319,7 +327,7 @@ asio::awaitable<BodyPiece> Connection::NextPiece(uint64_t limit) {
   if (!head_.chunked && body_delivered_ >= limit) co_return BodyPiece{{}, BodyEnd::kTooLarge};
   // Fairness: a fast client's socket never runs dry, so reading it until it does would starve
   // every other connection on this io thread (Pistache's flaw). Queue behind them once a piece.
-  co_await asio::post(socket_.get_executor(), asio::use_awaitable);
+  co_await asio::post(stream_.get_executor(), asio::use_awaitable);
   BodyPiece piece = head_.chunked ? co_await NextChunkedPiece(limit)
                                   : co_await NextLengthPiece(limit);
   body_delivered_ += piece.bytes.size();
@@ -379,7 +387,7 @@ asio::awaitable<BodyPiece> Connection::NextChunkedPiece(uint64_t limit) {
       have = std::min(buffer_.size(), buf.size());
       std::memcpy(buf.data(), buffer_.data().data(), have);
       buffer_.consume(have);
-      size_t n = socket_.read_some(asio::buffer(buf.data() + have, buf.size() - have), ec);
+      size_t n = stream_.TryRead(buf.subspan(have), ec);
       if (!ec && n > 0) {
         have += n;
         continue;
@@ -392,10 +400,8 @@ asio::awaitable<BodyPiece> Connection::NextChunkedPiece(uint64_t limit) {
     }
     // Suspend until readable; the framing we hold is safe in buffer_.
     if (interruption_ != Interruption::kNone) co_return BodyPiece{{}, EndForInterruption()};
-    error_code ec;
     ArmDeadline(context_.config.body_timeout);
-    co_await socket_.async_wait(asio::socket_base::wait_read,
-                                asio::redirect_error(asio::use_awaitable, ec));
+    error_code ec = co_await stream_.WaitReadable();
     if (interruption_ != Interruption::kNone) co_return BodyPiece{{}, EndForInterruption()};
     if (ec && ec != asio::error::operation_aborted) co_return BodyPiece{{}, BodyEnd::kClientGone};
   }
@@ -420,7 +426,7 @@ asio::awaitable<void> Connection::Respond(protocol::Response response) {
   if (interruption_ == Interruption::kTimeout) ArmDeadline(kFinalWriteGrace);
   else ArmDeadline(context_.config.body_timeout);
   error_code ec;
-  co_await http::async_write(socket_, res, asio::redirect_error(asio::use_awaitable, ec));
+  co_await http::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) keep_alive_ = false;
 }
 
@@ -436,7 +442,7 @@ asio::awaitable<void> Connection::RespondWithFile(protocol::Response head,
   context_.metrics.CountRequest(head.status);
   error_code ec;
   ArmDeadline(context_.config.body_timeout);
-  co_await http::async_write(socket_, res, asio::redirect_error(asio::use_awaitable, ec));
+  co_await http::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, ec));
   if (ec || head_.method == "HEAD") co_return;
   uint64_t position = first;
   uint64_t left = count;
@@ -447,7 +453,7 @@ asio::awaitable<void> Connection::RespondWithFile(protocol::Response head,
     size_t n = 0;
     auto status = reader.Read(position, buf.first(std::min<uint64_t>(buf.size(), left)), &n);
     if (!status.ok() || n == 0) break;
-    size_t written = socket_.write_some(asio::buffer(buf.data(), n), ec);
+    size_t written = stream_.TryWrite(buf.first(n), ec);
     if (!ec) {
       position += written;
       left -= written;
@@ -456,8 +462,7 @@ asio::awaitable<void> Connection::RespondWithFile(protocol::Response head,
     }
     if (!IsWouldBlock(ec)) break;
     ArmDeadline(context_.config.body_timeout);
-    co_await socket_.async_wait(asio::socket_base::wait_write,
-                                asio::redirect_error(asio::use_awaitable, ec));
+    ec = co_await stream_.WaitWritable();
     if (ec || interruption_ != Interruption::kNone) break;
   }
   if (left > 0) keep_alive_ = false;  // a short body: the client must see the connection end

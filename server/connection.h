@@ -21,6 +21,7 @@
 
 #include "protocol/request_head.h"
 #include "protocol/response.h"
+#include "server/client_stream.h"
 #include "server/server_context.h"
 #include "store/upload_store.h"
 
@@ -51,7 +52,8 @@ bool IsLoopbackAddress(const boost::asio::ip::address& address);
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(boost::asio::ip::tcp::socket socket, ServerContext& context);
+  // `tls`: the server's TLS context (--tls-cert), or nullptr for plain HTTP.
+  Connection(boost::asio::ip::tcp::socket socket, ssl_ctx_st* tls, ServerContext& context);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -93,14 +95,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ServerContext& context() { return context_; }
   // True when the peer is on this host's loopback (the admin endpoints' first condition).
   bool peer_is_loopback() const;
+  // "scheme://host" for URLs sent back to this request's client (Location, part URLs): https on
+  // a TLS connection, else http, unless trusted proxy headers say otherwise.
+  std::string PublicOrigin() const;
 
  private:
   using Parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
 
+  // TLS: the handshake, within the header timeout. False when the connection must close.
+  boost::asio::awaitable<bool> StartTls();
   boost::asio::awaitable<bool> ReadHead();
   bool BuildHead();
   boost::asio::awaitable<void> RespondToBadHead(boost::system::error_code ec);
-  // Reads what the socket has (non-blocking), waiting for readability when it has nothing.
+  // Reads what the stream has (non-blocking), waiting for readability when it has nothing.
   // Returns bytes read, or 0 with *end set.
   boost::asio::awaitable<size_t> ReadSome(char* out, size_t max, BodyEnd* end);
   boost::asio::awaitable<BodyPiece> NextLengthPiece(uint64_t limit);
@@ -112,7 +119,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   BodyEnd EndForInterruption() const;
   std::span<char> PieceBuffer();
 
-  boost::asio::ip::tcp::socket socket_;
+  ClientStream stream_;
   ServerContext& context_;
   boost::asio::steady_timer watchdog_;
   std::chrono::steady_clock::time_point deadline_;

@@ -19,8 +19,7 @@ namespace {
 std::variant<std::vector<store::UploadRecord>, Failure> ResolveParts(
     Connection& connection, const std::vector<std::string>& urls) {
   auto& context = connection.context();
-  const std::string origin =
-      PublicOrigin(connection.head().headers, context.config.behind_proxy);
+  const std::string origin = connection.PublicOrigin();
   std::vector<store::UploadRecord> parts;
   for (const std::string& url : urls) {
     auto id = protocol::PartIdFromUrl(url, context.config.base_path, origin);
@@ -76,8 +75,7 @@ asio::awaitable<void> HandleCreateFinal(Connection& connection, protocol::Create
     co_return;
   }
   context.metrics.CountCreated();
-  std::string location = PublicOrigin(connection.head().headers, context.config.behind_proxy) +
-                         context.config.base_path + record.id;
+  std::string location = connection.PublicOrigin() + context.config.base_path + record.id;
   if (std::get<protocol::FinalPlan>(decided).ready && !record.complete()) {
     // Nobody else knows the id yet, so the lease is free.
     auto lease = context.store.locks().TryAcquire(record.id, connection.HandoverCallback());

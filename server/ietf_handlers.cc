@@ -142,8 +142,7 @@ asio::awaitable<void> CreateUpload(Connection& connection, const IetfDraft& draf
   }
   context.metrics.CountCreated();
   if (record.complete()) context.metrics.CountCompleted();
-  std::string location = PublicOrigin(connection.head().headers, context.config.behind_proxy) +
-                         context.config.base_path + record.id;
+  std::string location = connection.PublicOrigin() + context.config.base_path + record.id;
   // Before any body byte is read: a client cut off from now on can resume at `location`.
   protocol::HeaderList interim =
       protocol::IetfInterimHeaders(draft, ToView(record), location, context.policy, now);

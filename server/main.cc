@@ -60,16 +60,19 @@ int main(int argc, char** argv) {
       return 1;
     }
     // Before the listening line, so whoever waits for that line can use tuskctl at once.
+    const tuskd::server::TlsContext* tls = server.tls();
     admin_file = tuskd::server::AdminFile::Publish(
-        config->data_dir, ::getpid(), tuskd::server::AdminUrl(config->host, server.port()),
-        tuskd::server::NewAdminToken(), &error);
+        config->data_dir,
+        {::getpid(), tuskd::server::AdminUrl(config->host, server.port(), tls != nullptr),
+         tuskd::server::NewAdminToken(), tls ? tls->public_key_pin() : ""},
+        &error);
     if (!admin_file) {
       tuskd::store::Log(tuskd::store::LogLevel::kWarn, tuskd::store::kServerLog,
                         error + " (tuskctl will not find tuskd)");
     }
     // Tests and scripts read this line to learn the port (--port 0 picks a free one).
-    std::cout << "tuskd listening on http://" << config->host << ":" << server.port()
-              << config->base_path << std::endl;
+    std::cout << "tuskd listening on " << (tls ? "https" : "http") << "://" << config->host << ":"
+              << server.port() << config->base_path << std::endl;
     code = server.Run();
   }
   workers.Stop();

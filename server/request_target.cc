@@ -53,8 +53,9 @@ std::string OriginPath(std::string_view target) {
   return std::string(target);
 }
 
-std::string PublicOrigin(const protocol::HeaderMap& headers, bool behind_proxy) {
-  std::string_view proto = "http";
+std::string PublicOrigin(const protocol::HeaderMap& headers, bool behind_proxy,
+                         std::string_view own_scheme) {
+  std::string_view proto = own_scheme;
   std::string_view host = headers.Get("Host").value_or("localhost");
   if (behind_proxy) {
     if (auto forwarded = headers.Get("Forwarded")) {
@@ -65,7 +66,7 @@ std::string PublicOrigin(const protocol::HeaderMap& headers, bool behind_proxy) 
       if (auto p = headers.Get("X-Forwarded-Proto")) proto = Trim(p->substr(0, p->find(',')));
     }
   }
-  if (proto != "http" && proto != "https") proto = "http";
+  if (proto != "http" && proto != "https") proto = own_scheme;
   if (!IsSafeHost(host)) host = "localhost";
   return std::string(proto) + "://" + std::string(host);
 }

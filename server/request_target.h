@@ -13,8 +13,10 @@ namespace tuskd::server {
 // "/files/x?y" -> "/files/x"; "http://host:1/files/x" -> "/files/x"; "*" -> "*".
 std::string OriginPath(std::string_view target);
 
-// "scheme://host" for URLs sent back to the client. With `behind_proxy`, Forwarded
-// (host=, proto=) then X-Forwarded-Host / X-Forwarded-Proto win over Host.
-std::string PublicOrigin(const protocol::HeaderMap& headers, bool behind_proxy);
+// "scheme://host" for URLs sent back to the client. `own_scheme` ("http" or "https") is how the
+// client reached us. With `behind_proxy`, Forwarded (host=, proto=) then X-Forwarded-Host /
+// X-Forwarded-Proto win over Host and it.
+std::string PublicOrigin(const protocol::HeaderMap& headers, bool behind_proxy,
+                         std::string_view own_scheme);
 
 }  // namespace tuskd::server

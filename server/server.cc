@@ -72,6 +72,10 @@ Server::Server(const ServerConfig& config, store::UploadStore& store)
 Server::~Server() = default;
 
 bool Server::Listen(std::string* error) {
+  if (!config_.tls_cert.empty()) {
+    tls_ = TlsContext::Load(config_.tls_cert, config_.tls_key, error);
+    if (!tls_) return false;
+  }
   error_code ec;
   auto address = asio::ip::make_address(config_.host, ec);
   if (ec) {
@@ -112,7 +116,8 @@ asio::awaitable<void> Server::AcceptLoop() {
       co_await pause.async_wait(asio::use_awaitable);
       continue;
     }
-    auto connection = std::make_shared<Connection>(std::move(socket), *context_);
+    auto connection =
+        std::make_shared<Connection>(std::move(socket), tls_ ? tls_->native() : nullptr, *context_);
     asio::co_spawn(io, [connection]() { return connection->Run(); }, LogException);
   }
 }

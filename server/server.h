@@ -16,6 +16,7 @@
 #include "server/blocking_pool.h"
 #include "server/metrics.h"
 #include "server/server_context.h"
+#include "server/tls_context.h"
 
 namespace tuskd::server {
 
@@ -26,9 +27,12 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds the listening socket; false with a message when it cannot.
+  // Loads the TLS certificate (with --tls-cert) and binds the listening socket; false with a
+  // message when either fails.
   bool Listen(std::string* error);
   uint16_t port() const { return port_; }
+  // The TLS context once Listen has loaded it; nullptr for plain HTTP.
+  const TlsContext* tls() const { return tls_.get(); }
   // Serves until a signal asks to stop; returns the process exit code.
   int Run();
 
@@ -45,6 +49,7 @@ class Server {
   std::vector<std::unique_ptr<boost::asio::io_context>> io_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   std::unique_ptr<boost::asio::signal_set> signals_;  // installed by Listen
+  std::unique_ptr<TlsContext> tls_;                   // loaded by Listen
   uint16_t port_ = 0;
 };
 

@@ -77,6 +77,8 @@ po::options_description Describe() {
       ("lock-timeout", po::value<unsigned>()->default_value(3000), "ms to wait for an older request on the same upload to let go before 423")
       ("shutdown-timeout", po::value<std::string>()->default_value("10s"), "on SIGTERM/SIGINT, longest wait for in-flight requests")
       ("cors-origins", po::value<std::string>()->default_value("*"), "comma-separated allowed browser origins ('*': any)")
+      ("tls-cert", po::value<std::string>()->default_value(""), "PEM certificate chain (leaf first): serve HTTPS (TLS 1.2+) instead of HTTP; needs --tls-key")
+      ("tls-key", po::value<std::string>()->default_value(""), "PEM private key of --tls-cert")
       ("behind-proxy", po::bool_switch(), "trust Forwarded / X-Forwarded-Host / X-Forwarded-Proto for Location URLs")
       ("log-format", po::value<std::string>()->default_value("text"), "stderr log lines: text | json (one object per line: ts, level, component, msg, fields)")
       ("predictor", po::value<std::string>()->default_value("builtin:content-info"), "what runs on each new content hash: builtin:content-info | exec:/path/to/program | http(s)://host/path")
@@ -114,6 +116,9 @@ std::string Apply(const po::variables_map& vm, ServerConfig* c) {
   c->commit_threads = std::max(1u, vm["commit-threads"].as<unsigned>());
   c->lock_timeout = std::chrono::milliseconds(vm["lock-timeout"].as<unsigned>());
   c->behind_proxy = vm["behind-proxy"].as<bool>();
+  c->tls_cert = vm["tls-cert"].as<std::string>();
+  c->tls_key = vm["tls-key"].as<std::string>();
+  if (c->tls_cert.empty() != c->tls_key.empty()) return "--tls-cert and --tls-key go together";
   c->log_format = vm["log-format"].as<std::string>();
   if (c->log_format != "text" && c->log_format != "json") return "--log-format must be text or json";
   c->cors_origins = SplitList(vm["cors-origins"].as<std::string>());

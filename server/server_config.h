@@ -31,6 +31,9 @@ struct ServerConfig {
   std::chrono::seconds shutdown_timeout{10};
   std::vector<std::string> cors_origins = {"*"};
   bool behind_proxy = false;
+  // HTTPS: PEM certificate chain and key (both or neither; empty: plain HTTP).
+  std::string tls_cert;
+  std::string tls_key;
   std::string log_format = "text";  // text | json
   // Completion pipeline: which predictor runs on new content, and how.
   std::string predictor = "builtin:content-info";

@@ -92,8 +92,7 @@ asio::awaitable<void> HandleCreate(Connection& connection) {
   }
   context.metrics.CountCreated();
   if (record.complete()) context.metrics.CountCompleted();
-  std::string location = PublicOrigin(connection.head().headers, context.config.behind_proxy) +
-                         context.config.base_path + record.id;
+  std::string location = connection.PublicOrigin() + context.config.base_path + record.id;
   if (!plan.with_body || record.complete()) {
     co_await connection.Respond(protocol::CreatedResponse(ToView(record), location));
     co_return;

@@ -220,6 +220,22 @@ TEST(ParseServerConfigTest, BehindProxyFromEnvironment) {
   EXPECT_TRUE(result.config->behind_proxy);
 }
 
+TEST(ParseServerConfigTest, TlsCertificateAndKeyFromFlagsOrEnvironment) {
+  ParseResult plain = Parse({});
+  ASSERT_TRUE(plain.config);
+  EXPECT_TRUE(plain.config->tls_cert.empty());
+  ParseResult flags = Parse({"--tls-cert", "/etc/c.pem", "--tls-key", "/etc/k.pem"});
+  ASSERT_TRUE(flags.config) << "exit code " << flags.exit_code;
+  EXPECT_EQ(flags.config->tls_cert, "/etc/c.pem");
+  EXPECT_EQ(flags.config->tls_key, "/etc/k.pem");
+  ScopedEnv cert("TUSKD_TLS_CERT", "/env/c.pem");
+  ScopedEnv key("TUSKD_TLS_KEY", "/env/k.pem");
+  ParseResult env = Parse({});
+  ASSERT_TRUE(env.config) << "exit code " << env.exit_code;
+  EXPECT_EQ(env.config->tls_cert, "/env/c.pem");
+  EXPECT_EQ(env.config->tls_key, "/env/k.pem");
+}
+
 // Captures what ParseServerConfig prints on a stream (std::cout or std::cerr).
 class CapturedStream {
  public:
@@ -246,7 +262,7 @@ TEST(ParseServerConfigTest, HelpDocumentsEveryFlagAndExitsZero) {
          {"--host", "--port", "--base-path", "--data-dir", "--max-size", "--header-timeout",
           "--idle-timeout", "--body-timeout", "--expiration", "--sweep-interval", "--lock-timeout",
           "--checkpoint-bytes", "--buffer-size", "--shutdown-timeout", "--cors-origins",
-          "--behind-proxy", "TUSKD_"}) {
+          "--behind-proxy", "--tls-cert", "--tls-key", "TUSKD_"}) {
       EXPECT_NE(out.text().find(name), std::string::npos) << name;
     }
   }
@@ -269,6 +285,7 @@ TEST(ParseServerConfigTest, BadValuesExitTwo) {
       {"--expiration", "-1"},       {"--sweep-interval", "0"},
       {"--lock-timeout", "x"},      {"--log-format", "xml"},
       {"--no-such-flag"},           {"--port"},
+      {"--tls-cert", "c.pem"},      {"--tls-key", "k.pem"},
   };
   for (const auto& args : cases) {
     std::string flags = args[0] + " " + (args.size() > 1 ? args[1] : "");

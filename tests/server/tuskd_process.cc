@@ -20,7 +20,7 @@ namespace tuskd::server::testing {
 namespace {
 
 constexpr auto kStartTimeout = std::chrono::seconds(20);
-constexpr std::string_view kListening = "tuskd listening on http://";
+constexpr std::string_view kListening = "tuskd listening on ";
 
 int ExitCodeOf(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
@@ -28,11 +28,14 @@ int ExitCodeOf(int wait_status) {
   return -1;
 }
 
-// The port in "tuskd listening on http://127.0.0.1:<port>/files/"; 0 when the line is not one.
+// The port in "tuskd listening on http(s)://127.0.0.1:<port>/files/"; 0 when the line is not one.
 uint16_t PortFromListeningLine(std::string_view line) {
   size_t start = line.find(kListening);
   if (start == std::string_view::npos) return 0;
   std::string_view rest = line.substr(start + kListening.size());
+  size_t scheme_end = rest.find("://");
+  if (scheme_end == std::string_view::npos) return 0;
+  rest = rest.substr(scheme_end + 3);
   rest = rest.substr(0, rest.find('/'));
   size_t colon = rest.rfind(':');
   if (colon == std::string_view::npos) return 0;

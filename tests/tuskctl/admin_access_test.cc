@@ -45,11 +45,12 @@ TEST(AdminAccessTest, TheTokenMustMatchExactly) {
 }
 
 TEST(AdminFileTest, UrlsForWildcardAndSpecificHosts) {
-  EXPECT_EQ(AdminUrl("0.0.0.0", 1080), "http://127.0.0.1:1080/admin/");
-  EXPECT_EQ(AdminUrl("127.0.0.1", 80), "http://127.0.0.1:80/admin/");
-  EXPECT_EQ(AdminUrl("::", 1080), "http://[::1]:1080/admin/");
-  EXPECT_EQ(AdminUrl("::1", 1080), "http://[::1]:1080/admin/");
-  EXPECT_EQ(AdminUrl("localhost", 9), "http://localhost:9/admin/");
+  EXPECT_EQ(AdminUrl("0.0.0.0", 1080, false), "http://127.0.0.1:1080/admin/");
+  EXPECT_EQ(AdminUrl("127.0.0.1", 80, false), "http://127.0.0.1:80/admin/");
+  EXPECT_EQ(AdminUrl("::", 1080, false), "http://[::1]:1080/admin/");
+  EXPECT_EQ(AdminUrl("::1", 1080, false), "http://[::1]:1080/admin/");
+  EXPECT_EQ(AdminUrl("localhost", 9, false), "http://localhost:9/admin/");
+  EXPECT_EQ(AdminUrl("0.0.0.0", 1080, true), "https://127.0.0.1:1080/admin/");
 }
 
 TEST(AdminFileTest, PublishedPrivatelyReadBackAndRemoved) {
@@ -58,7 +59,8 @@ TEST(AdminFileTest, PublishedPrivatelyReadBackAndRemoved) {
   EXPECT_EQ(token.size(), 64u);
   EXPECT_NE(token, NewAdminToken());
   std::string error;
-  auto file = AdminFile::Publish(dir.path(), 4242, "http://127.0.0.1:1/admin/", token, &error);
+  auto file =
+      AdminFile::Publish(dir.path(), {4242, "http://127.0.0.1:1/admin/", token, ""}, &error);
   ASSERT_NE(file, nullptr) << error;
   std::string path = dir.path() + "/admin.json";
   EXPECT_EQ(fs::status(path).permissions() & fs::perms::all,
@@ -68,10 +70,19 @@ TEST(AdminFileTest, PublishedPrivatelyReadBackAndRemoved) {
   EXPECT_EQ(info->pid, 4242);
   EXPECT_EQ(info->admin_url, "http://127.0.0.1:1/admin/");
   EXPECT_EQ(info->token, token);
+  EXPECT_EQ(info->tls_pin, "");
+  file.reset();  // an AdminFile removes the file when it goes
+  file = AdminFile::Publish(dir.path(), {4243, "https://127.0.0.1:1/admin/", token, "sha256//k="},
+                            &error);
+  ASSERT_NE(file, nullptr) << error;
+  info = ReadAdminFile(dir.path());
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->admin_url, "https://127.0.0.1:1/admin/");
+  EXPECT_EQ(info->tls_pin, "sha256//k=");
   file.reset();
   EXPECT_FALSE(fs::exists(path));
   EXPECT_FALSE(ReadAdminFile(dir.path()).has_value());
-  EXPECT_EQ(AdminFile::Publish(dir.path() + "/missing", 1, "u", "t", &error), nullptr);
+  EXPECT_EQ(AdminFile::Publish(dir.path() + "/missing", {1, "u", "t", ""}, &error), nullptr);
   EXPECT_NE(error.find("cannot write"), std::string::npos);
 }
 

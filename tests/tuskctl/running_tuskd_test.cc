@@ -12,6 +12,7 @@
 
 #include "server/admin_file.h"
 #include "store/state_db_writer_lock.h"
+#include "tests/common/test_certificate.h"
 #include "tests/tuskctl/tuskctl_test_util.h"
 #include "tools/tuskctl/writer_route.h"
 
@@ -169,6 +170,26 @@ TEST_F(RunningTuskdTest, AdminEndpointsWantTheToken) {
   EXPECT_EQ(Http("DELETE", base + "expired", {bearer}).status, 405);
   EXPECT_EQ(Http("GET", base + "nothing-here", {bearer}).status, 404);
   EXPECT_EQ(Http("DELETE", base + "uploads/not-an-id", {bearer}).status, 404);
+}
+
+TEST_F(RunningTuskdTest, OverHttpsTuskctlTrustsThePublishedKeyAndNoOther) {
+  tuskd::testing::TestCertificate cert;
+  ASSERT_TRUE(tuskd::testing::MakeTestCertificate(dir_.path(), "", &cert));
+  StartServer({"--tls-cert", cert.cert_path, "--tls-key", cert.key_path});
+  auto admin = server::ReadAdminFile(data_dir_);
+  ASSERT_TRUE(admin.has_value());
+  EXPECT_EQ(admin->admin_url.rfind("https://127.0.0.1:", 0), 0u) << admin->admin_url;
+  EXPECT_EQ(admin->tls_pin.rfind("sha256//", 0), 0u) << admin->tls_pin;
+  EXPECT_EQ(One({"purge-expired", "--json"})["via"], "tuskd");
+
+  // Another key at that address (an altered file, another process on the port) is refused,
+  // and tuskctl does not fall back to writing beside the running server.
+  json file = json::parse(std::ifstream(data_dir_ + "/admin.json"));
+  file["tls_pin"] = "sha256//" + std::string(43, 'A') + "=";
+  std::ofstream(data_dir_ + "/admin.json", std::ios::trunc) << file.dump();
+  RunResult refused = Run({"purge-expired", "--json"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("pinned"), std::string::npos) << refused.err;
 }
 
 TEST_F(RunningTuskdTest, AStaleAdminFileAfterACrashIsIgnored) {

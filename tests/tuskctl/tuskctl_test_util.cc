@@ -25,7 +25,7 @@ namespace tuskd::tuskctl::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::string_view kListening = "tuskd listening on http://";
+constexpr std::string_view kListening = "tuskd listening on ";
 
 int ExitCodeOf(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
@@ -218,7 +218,8 @@ bool TuskdServer::Start(std::string* error) {
   }
   size_t at = line.find(kListening);
   if (at != std::string::npos) {
-    std::string rest = line.substr(at + kListening.size());
+    std::string rest = line.substr(at + kListening.size());  // http(s)://host:port/files/
+    rest = rest.substr(std::min(rest.size(), rest.find("://") + 3));
     rest = rest.substr(0, rest.find('/'));
     port_ = static_cast<uint16_t>(std::atoi(rest.substr(rest.rfind(':') + 1).c_str()));
   }

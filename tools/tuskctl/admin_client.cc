@@ -40,6 +40,13 @@ AdminReply CallAdmin(const server::AdminInfo& admin, const std::string& method,
     curl_easy_setopt(handle, CURLOPT_POSTFIELDS, "");
     curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE, 0L);
   }
+  if (!admin.tls_pin.empty()) {
+    // The key tuskd published in its data directory is the trust anchor: no CA, no name check
+    // (the certificate names the public host, not 127.0.0.1), but any other key is refused.
+    curl_easy_setopt(handle, CURLOPT_PINNEDPUBLICKEY, admin.tls_pin.c_str());
+    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, kConnectTimeoutMs);
   curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, kTimeoutMs);
   curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
