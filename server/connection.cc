@@ -163,6 +163,7 @@ asio::awaitable<bool> Connection::StartTls() {
   bool plain_http = false;
   error_code ec = co_await stream_.Handshake(&plain_http);
   if (!ec) co_return true;
+  context_.metrics.CountTlsHandshakeFailure();
   if (plain_http) {
     // What Go's and nginx's HTTPS servers do: say so in the clear, so a curl without https://
     // learns why, instead of seeing a closed connection.

@@ -30,6 +30,8 @@ std::string Metrics::Render(const store::StorageTotals& storage) const {
   counter("tuskd_uploads_expired_total", "Unfinished uploads removed by the sweeper.",
           uploads_expired_.load());
   counter("tuskd_commits_total", "Durable commits (data sync + state batch).", commits_.load());
+  counter("tuskd_tls_handshake_failures_total",
+          "TLS connections that ended before their handshake completed.", tls_failures_.load());
   auto gauge = [&](const char* name, const char* help, uint64_t value) {
     out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " gauge\n"
         << name << ' ' << value << '\n';

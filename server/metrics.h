@@ -20,6 +20,7 @@ class Metrics {
   void CountCompleted() { uploads_completed_.fetch_add(1, std::memory_order_relaxed); }
   void CountCommit() { commits_.fetch_add(1, std::memory_order_relaxed); }
   void CountExpired(uint64_t n) { uploads_expired_.fetch_add(n, std::memory_order_relaxed); }
+  void CountTlsHandshakeFailure() { tls_failures_.fetch_add(1, std::memory_order_relaxed); }
   void ConnectionOpened() { connections_.fetch_add(1, std::memory_order_relaxed); }
   void ConnectionClosed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
   int64_t open_connections() const { return connections_.load(std::memory_order_relaxed); }
@@ -37,6 +38,7 @@ class Metrics {
   std::atomic<uint64_t> uploads_completed_{0};
   std::atomic<uint64_t> uploads_expired_{0};
   std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> tls_failures_{0};
   std::atomic<int64_t> connections_{0};
 };
 

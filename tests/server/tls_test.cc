@@ -199,9 +199,11 @@ TEST_F(TlsTest, PlainHttpToTheTlsPortIsToldWhyInTheClear) {
 }
 
 TEST_F(TlsTest, GarbageAndSilenceAreDroppedWhileOthersAreServed) {
+  const int64_t failures = Metric("tuskd_tls_handshake_failures_total").value_or(-1);
   RawClient garbage(port());
   ASSERT_TRUE(garbage.Send(TestBytes(300, 5)));
   EXPECT_TRUE(garbage.WaitForClose());
+  EXPECT_EQ(Metric("tuskd_tls_handshake_failures_total"), failures + 1);
 
   // A client that connects and never starts the handshake is closed after --header-timeout
   // (2 s here); meanwhile others upload.
