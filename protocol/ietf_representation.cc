@@ -4,6 +4,7 @@
 
 #include <boost/beast/http/rfc7230.hpp>
 
+#include "protocol/ext_value.h"
 #include "protocol/field_text.h"
 #include "protocol/ietf_fields.h"
 
@@ -24,12 +25,21 @@ Metadata RepresentationMetadata(const HeaderMap& headers) {
       std::string_view rest = disposition->substr(params);
       // Beast 1.74 has its own string_view type.
       boost::beast::http::param_list list(boost::beast::string_view(rest.data(), rest.size()));
+      std::optional<std::string> plain, extended;
       for (const auto& param : list) {
-        std::string key(param.first.data(), param.first.size());
-        if (AsciiLower(key) != "filename" || param.second.empty()) continue;
-        std::string name(param.second.data(), param.second.size());
-        if (!HasControl(name)) metadata.push_back({"filename", std::move(name)});
-        break;
+        const std::string key = AsciiLower({param.first.data(), param.first.size()});
+        std::string value(param.second.data(), param.second.size());
+        if (key == "filename" && !plain && !value.empty() && !HasControl(value)) {
+          plain = std::move(value);
+        } else if (key == "filename*" && !extended) {
+          extended = DecodeExtValue(value);
+        }
+      }
+      // RFC 6266 section 4.3: filename* wins; filename is the fallback for old recipients.
+      if (extended) {
+        metadata.push_back({"filename", std::move(*extended)});
+      } else if (plain) {
+        metadata.push_back({"filename", std::move(*plain)});
       }
     }
   }

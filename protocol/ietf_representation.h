@@ -13,8 +13,9 @@
 namespace tuskd::protocol {
 
 // `filetype` (the media type, lower case, without parameters; not for the protocol's own
-// application/partial-upload and application/offset+octet-stream) and `filename` (RFC 6266
-// `filename`; `filename*` is not decoded), each only when present and non-empty.
+// application/partial-upload and application/offset+octet-stream) and `filename` (RFC 6266:
+// `filename*` decoded to UTF-8 when it can be, else `filename`), each only when present and
+// non-empty.
 Metadata RepresentationMetadata(const HeaderMap& headers);
 
 // Upload-Metadata text for `metadata` ("key base64value,...", keys in order).

@@ -39,6 +39,23 @@ TEST(RepresentationMetadataTest, TokenFilenameAndOtherParameters) {
             (PairList{{"filename", "take1.wav"}}));
 }
 
+TEST(RepresentationMetadataTest, ExtendedFilenameWinsWhenItDecodes) {
+  EXPECT_EQ(
+      Pairs(RepresentationMetadata(MakeHeaders(
+          {{"Content-Disposition",
+            "attachment; filename=\"EUR rates.txt\"; filename*=UTF-8''%E2%82%AC%20rates.txt"}}))),
+      (PairList{{"filename", "\u20ac rates.txt"}}));
+  // Either order; a filename* in a charset we do not decode falls back to filename.
+  EXPECT_EQ(Pairs(RepresentationMetadata(MakeHeaders(
+                {{"Content-Disposition",
+                  "attachment; filename*=iso-8859-1'en'%A3%20rates.txt; filename=rates.txt"}}))),
+            (PairList{{"filename", "\u00a3 rates.txt"}}));
+  EXPECT_EQ(Pairs(RepresentationMetadata(
+                MakeHeaders({{"Content-Disposition",
+                              "attachment; filename*=KOI8-R''%F0%D2%C9; filename=rates.txt"}}))),
+            (PairList{{"filename", "rates.txt"}}));
+}
+
 TEST(RepresentationMetadataTest, ProtocolTypesAndEmptyOrOddValuesGiveNothing) {
   for (const char* type : {"application/partial-upload", "application/offset+octet-stream",
                            "", " ; x=1"}) {
@@ -48,9 +65,9 @@ TEST(RepresentationMetadataTest, ProtocolTypesAndEmptyOrOddValuesGiveNothing) {
   EXPECT_TRUE(
       RepresentationMetadata(MakeHeaders({{"Content-Disposition", "attachment; filename=\"\""}}))
           .empty());
-  // filename* (RFC 5987) is not decoded: better no name than a wrong one.
+  // A filename* that cannot be decoded gives no name rather than a wrong one.
   EXPECT_TRUE(RepresentationMetadata(
-                  MakeHeaders({{"Content-Disposition", "attachment; filename*=UTF-8''a%20b"}}))
+                  MakeHeaders({{"Content-Disposition", "attachment; filename*=KOI8-R''a%20b"}}))
                   .empty());
   EXPECT_TRUE(RepresentationMetadata(MakeHeaders({})).empty());
   EXPECT_EQ(SerializeMetadata({}), "");
