@@ -122,6 +122,19 @@ TEST_F(TlsTest, UploadAndDownloadOverHttpsAreByteExact) {
   EXPECT_TRUE(got.body == data) << "downloaded " << got.body.size() << " bytes";
 }
 
+TEST_F(TlsTest, IetfDraftCreationWithItsInterimResponseOverTls) {
+  // The 104 Upload Resumption Supported goes out over TLS before the final 201.
+  const std::string data = TestBytes(200'000, 7);
+  HttpsRequest request{
+      "POST", "/files/", {{"Upload-Draft-Interop-Version", "6"}, {"Upload-Complete", "?1"}}};
+  request.body = data;
+  HttpResponse created = Https(request);
+  EXPECT_EQ(created.status, 201) << created.error << created.body;
+  std::string location = created.Header("Location").value_or("");
+  ASSERT_EQ(location.rfind("https://127.0.0.1:", 0), 0u) << location;
+  EXPECT_TRUE(Https({"GET", location.substr(location.find("/files/")), {}}).body == data);
+}
+
 TEST_F(TlsTest, ChunkedBodiesOverTls) {
   // What tus-java-client sends.
   const std::string data = TestBytes(1'500'000, 2);
