@@ -8,6 +8,7 @@ PACKAGES=(
   libboost-dev libboost-program-options-dev librocksdb-dev libssl-dev libzstd-dev
   nlohmann-json3-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libflac-dev
   nodejs npm curl
+  openssl # the CLI: throwaway certificates for the TLS e2e test and benchmark
 )
 
 # Names provided by installed packages (e.g. NodeSource's nodejs provides npm and conflicts

@@ -2,33 +2,14 @@
 // resumeFromPreviousUpload(): the server must keep the bytes it received (HEAD > 0) and the
 // resumed upload must continue from there, byte-exact.
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { expectSameBytes, headOffset, makeBuffer, MiB, sha256 } from './lib/files.mjs';
+import { expectSameBytes, headOffset, makeBuffer, MiB, offsetAfterAbort, sha256 } from './lib/files.mjs';
 import { startServer } from './lib/server.mjs';
 import { MemoryUrlStorage, resumePrevious, uploadUntilAbort } from './lib/tus.mjs';
 
 const SIZE = 24 * MiB;
 const RATE = 16 * MiB; // bytes/s while the first attempt runs: ~1.5 s for the whole file
-
-// Polls HEAD until Upload-Offset is > 0 and has not changed for 300 ms (the server commits an
-// interrupted body when it notices the disconnect, which may be a moment after the abort).
-async function offsetAfterAbort(url) {
-  const deadline = Date.now() + 5000;
-  let offset = await headOffset(url);
-  let stableSince = Date.now();
-  while (Date.now() < deadline) {
-    if (offset > 0 && Date.now() - stableSince >= 300) break;
-    await sleep(50);
-    const now = await headOffset(url);
-    if (now !== offset) {
-      offset = now;
-      stableSince = Date.now();
-    }
-  }
-  return offset;
-}
 
 async function resumeAfterAbort(t, server, { chunkSize, fingerprintName }) {
   const data = makeBuffer(SIZE, 4242 + (chunkSize ?? 0));

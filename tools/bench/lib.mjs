@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -277,8 +278,8 @@ export async function startServer({ bin, dataDir, extraArgs = [], startTimeoutMs
   const listening = new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
       outBuf += d;
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)(\/\S*)/.exec(outBuf);
-      if (m) resolve({ port: Number(m[1]), basePath: m[2] });
+      const m = /listening on (https?):\/\/127\.0\.0\.1:(\d+)(\/\S*)/.exec(outBuf); // https: --tls-cert
+      if (m) resolve({ scheme: m[1], port: Number(m[2]), basePath: m[3] });
       if (outBuf.length > 65536) outBuf = outBuf.slice(-4096);
     });
     child.on('exit', (code, signal) =>
@@ -286,10 +287,10 @@ export async function startServer({ bin, dataDir, extraArgs = [], startTimeoutMs
     child.on('error', reject);
   });
   try {
-    const { port, basePath } = await withTimeout(listening, startTimeoutMs, 'tuskd listening line');
+    const { scheme, port, basePath } = await withTimeout(listening, startTimeoutMs, 'tuskd listening line');
     server.port = port;
     server.basePath = basePath;
-    server.origin = `http://${HOST}:${port}`;
+    server.origin = `${scheme}://${HOST}:${port}`;
   } catch (err) {
     try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
     throw err;
@@ -364,7 +365,10 @@ export class RssSampler {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Minimal tus client over node:http. Every request has an inactivity timeout.
+// Minimal tus client over node:http, or node:https for an https origin: then pass an https.Agent
+// whose `ca` trusts the server's certificate. Every request has an inactivity timeout.
+
+function httpModule(url) { return url.protocol === 'https:' ? https : http; }
 
 export const TUS = { 'Tus-Resumable': '1.0.0' };
 
@@ -372,7 +376,7 @@ export function request({ origin, method, path: urlPath, headers = {}, agent, ti
   return new Promise((resolve, reject) => {
     const u = new URL(urlPath, origin);
     if (u.hostname !== HOST) { reject(new Error(`refusing non-loopback URL ${u}`)); return; }
-    const req = http.request({
+    const req = httpModule(u).request({
       host: HOST, port: u.port, method, path: u.pathname + u.search, headers, agent: agent ?? false,
     }, (res) => resolve({ req, res }));
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${u.pathname}: no activity for ${timeoutMs} ms`)));
@@ -431,7 +435,7 @@ export async function getSha256(origin, uploadPath, { agent, timeoutMs } = {}) {
 export async function patchStream(origin, uploadPath, offset, length, pieces,
                                   { agent, timeoutMs = 60000, onWrite, beforePiece, onResponseHeaders } = {}) {
   const u = new URL(uploadPath, origin);
-  const req = http.request({
+  const req = httpModule(u).request({
     host: HOST, port: u.port, method: 'PATCH', path: u.pathname, agent: agent ?? false,
     headers: {
       ...TUS,

@@ -2,7 +2,7 @@
 // Runs the benchmark suite the way docs/benchmarks.md reports it: machine description,
 // `openssl speed -evp sha256` for reference, then each tusk-bench subcommand --repeat times
 // (default 2). Everything goes to stdout; the JSON lines are what the doc quotes.
-//   node tools/bench/run-all.mjs [--bin PATH] [--repeat 2] [--only single,slow,crash,concat] [--wait-idle 0.8]
+//   node tools/bench/run-all.mjs [--bin PATH] [--repeat 2] [--only single,slow,crash,concat,tls] [--wait-idle 0.8]
 // Exit status: the worst tusk-bench exit status (0 ok, 1 violation/error, 2 target missed).
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { machineInfo, parseArgs } from './lib.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const opts = parseArgs(process.argv.slice(2));
 const repeat = Number(opts.repeat ?? 2);
-const only = (opts.only ?? 'single,slow,crash,concat').split(',');
+const only = (opts.only ?? 'single,slow,crash,concat,tls').split(',');
 const common = [];
 if (opts.bin) common.push('--bin', opts.bin);
 if (opts['wait-idle']) common.push('--wait-idle', opts['wait-idle'], '--wait-max', opts['wait-max'] ?? '10m');
@@ -23,6 +23,7 @@ const suites = {
   slow: ['slow', '--uploads', '200', '--size', '8M'],
   crash: ['crash', '--uploads', '20', '--size', '16M', '--rounds', '3'],
   concat: ['concat', '--size', '1G', '--parts', '4'],
+  tls: ['tls', '--size', '1G', '--connections', '1000'],
 };
 
 function openssl() {

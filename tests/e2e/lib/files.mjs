@@ -2,9 +2,11 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const KiB = 1024;
 export const MiB = 1024 * 1024;
@@ -54,10 +56,18 @@ export function makeTempDir(prefix = 'tuskd-e2e-input-') {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+// http.request or https.request by the URL's scheme. `ca` (PEM) replaces the roots an https
+// request trusts: a TLS test server's self-signed certificate.
+function request(url, { ca, ...options }, onResponse) {
+  if (new URL(url).protocol === 'https:') return https.request(url, { ...options, ca }, onResponse);
+  return http.request(url, options, onResponse);
+}
+
 // GETs url and hashes the body as it streams in. Resolves to {status, headers, length, sha256}.
-export function fetchDigest(url, { headers = {}, timeoutMs = 60_000 } = {}) {
+export function fetchDigest(url, { headers = {}, timeoutMs = 60_000, ca } = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers: { 'Tus-Resumable': '1.0.0', ...headers }, agent: false }, (res) => {
+    const options = { headers: { 'Tus-Resumable': '1.0.0', ...headers }, agent: false, ca };
+    const req = request(url, options, (res) => {
       const hash = createHash('sha256');
       let length = 0;
       res.on('data', (chunk) => { length += chunk.length; hash.update(chunk); });
@@ -66,12 +76,13 @@ export function fetchDigest(url, { headers = {}, timeoutMs = 60_000 } = {}) {
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${url} timed out after ${timeoutMs} ms`)));
     req.on('error', reject);
+    req.end();
   });
 }
 
 // Asserts-like check: throws with a precise message unless GET url returns exactly the bytes.
-export async function expectSameBytes(url, { length, sha256: expected }) {
-  const got = await fetchDigest(url);
+export async function expectSameBytes(url, { length, sha256: expected }, { ca } = {}) {
+  const got = await fetchDigest(url, { ca });
   if (got.status !== 200) {
     throw new Error(`GET ${url}: expected status 200, got ${got.status}`);
   }
@@ -85,9 +96,10 @@ export async function expectSameBytes(url, { length, sha256: expected }) {
 }
 
 // A bare request (HEAD by default) with the tus header; resolves to {status, headers, body}.
-export function tusRequest(url, { method = 'HEAD', headers = {}, body, timeoutMs = 10_000 } = {}) {
+export function tusRequest(url, { method = 'HEAD', headers = {}, body, timeoutMs = 10_000, ca } = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: { 'Tus-Resumable': '1.0.0', ...headers }, agent: false }, (res) => {
+    const options = { method, headers: { 'Tus-Resumable': '1.0.0', ...headers }, agent: false, ca };
+    const req = request(url, options, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
@@ -100,10 +112,28 @@ export function tusRequest(url, { method = 'HEAD', headers = {}, body, timeoutMs
 }
 
 // HEAD url -> Upload-Offset as a number (throws on a non-200 or a missing header).
-export async function headOffset(url) {
-  const res = await tusRequest(url);
+export async function headOffset(url, { ca } = {}) {
+  const res = await tusRequest(url, { ca });
   if (res.status !== 200) throw new Error(`HEAD ${url}: expected 200, got ${res.status} ${res.body}`);
   const raw = res.headers['upload-offset'];
   if (raw === undefined || !/^\d+$/.test(raw)) throw new Error(`HEAD ${url}: bad Upload-Offset ${raw}`);
   return Number(raw);
+}
+
+// Polls HEAD until Upload-Offset is > 0 and has not changed for 300 ms (the server commits an
+// interrupted body when it notices the disconnect, which may be a moment after the abort).
+export async function offsetAfterAbort(url, { ca } = {}) {
+  const deadline = Date.now() + 5000;
+  let offset = await headOffset(url, { ca });
+  let stableSince = Date.now();
+  while (Date.now() < deadline) {
+    if (offset > 0 && Date.now() - stableSince >= 300) break;
+    await sleep(50);
+    const now = await headOffset(url, { ca });
+    if (now !== offset) {
+      offset = now;
+      stableSince = Date.now();
+    }
+  }
+  return offset;
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 12_000; // tuskd's default --shutdown-timeout is 10 s
-const READY_LINE = /^tuskd listening on (http:\/\/[^\s/]+:(\d+)\/\S*)$/;
+const READY_LINE = /^tuskd listening on (https?:\/\/[^\s/]+:(\d+)\/\S*)$/; // https with --tls-cert
 
 export function tuskdBinary() {
   return process.env.TUSKD_BIN || path.resolve(here, '../../../build/release/bin/tuskd');

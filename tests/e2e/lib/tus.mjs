@@ -21,8 +21,9 @@ export function runUpload(input, options) {
 
 // A first attempt that fails midway: the upload, slowed to bytesPerSecond, is aborted once
 // onProgress passes 40%. Resolves to {url, sent, stack} (url: where it was created).
-export async function uploadUntilAbort(data, options, bytesPerSecond) {
-  const stack = new RecordingHttpStack({ bytesPerSecond });
+// requestOptions go to the HTTP stack (e.g. {ca} to trust a TLS server's test certificate).
+export async function uploadUntilAbort(data, options, bytesPerSecond, { requestOptions } = {}) {
+  const stack = new RecordingHttpStack({ bytesPerSecond, requestOptions });
   let upload;
   let done;
   const aborted = new Promise((resolve, reject) => {
@@ -47,9 +48,9 @@ export async function uploadUntilAbort(data, options, bytesPerSecond) {
 
 // The second attempt: a new Upload that finds the aborted one in options.urlStorage and resumes
 // it. Resolves to {upload, stack, previous} once it succeeds (throws unless exactly one
-// previous upload is stored).
-export async function resumePrevious(data, options) {
-  const stack = new RecordingHttpStack();
+// previous upload is stored). requestOptions: as for uploadUntilAbort.
+export async function resumePrevious(data, options, { requestOptions } = {}) {
+  const stack = new RecordingHttpStack({ requestOptions });
   const { upload, done } = runUpload(data, { ...options, httpStack: stack });
   const previous = await upload.findPreviousUploads();
   if (previous.length !== 1) throw new Error(`expected one stored upload, found ${previous.length}`);
