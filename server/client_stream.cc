@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <array>
 #include <cerrno>
 #include <climits>
 
@@ -110,10 +111,14 @@ size_t ClientStream::TryRead(std::span<char> out, error_code& ec) {
     }
     asio::socket_base::wait_type wants = asio::socket_base::wait_read;
     error_code error = TlsError(ssl_.get(), rc, &wants);
-    if (IsWouldBlock(error)) read_wants_write_ = wants == asio::socket_base::wait_write;
+    if (IsWouldBlock(error)) {
+      read_wants_write_ = wants == asio::socket_base::wait_write;
+      read_blocked_ = true;
+    }
     if (got == 0) ec = error;
-    break;
+    return got;
   }
+  read_blocked_ = false;  // `out` is full; OpenSSL may hold more
   return got;
 }
 
@@ -145,10 +150,17 @@ asio::socket_base::wait_type ClientStream::WaitFor(bool read) const {
   return write_wants_read_ ? asio::socket_base::wait_read : asio::socket_base::wait_write;
 }
 
-bool ClientStream::TlsHasDecryptedBytes() const { return ssl_ && SSL_pending(ssl_.get()) > 0; }
+bool ClientStream::TlsHasBufferedBytes() const {
+  return ssl_ && !read_blocked_ && SSL_has_pending(ssl_.get()) == 1;
+}
+
+std::span<char> ClientStream::TlsStaging() {
+  thread_local std::array<char, 16 << 10> staging;
+  return staging;
+}
 
 asio::awaitable<error_code> ClientStream::WaitReadable() {
-  if (TlsHasDecryptedBytes()) co_return error_code();
+  if (TlsHasBufferedBytes()) co_return error_code();
   error_code ec;
   co_await socket_.async_wait(WaitFor(true), asio::redirect_error(asio::use_awaitable, ec));
   co_return ec;

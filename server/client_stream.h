@@ -84,8 +84,12 @@ class ClientStream {
         [this, buffers](boost::system::error_code& ec) {
           // TCP writes the whole sequence at once (a message's head and body in one segment).
           if (!is_tls()) return socket_.write_some(buffers, ec);
-          auto b = FirstOf<boost::asio::const_buffer>(buffers);
-          return TryWrite({static_cast<const char*>(b.data()), b.size()}, ec);
+          // TLS: a response head is many small buffers; gathered, they make one record, not
+          // one record (and one packet) each. A retry after would_block gathers the same bytes.
+          std::span<char> staging = TlsStaging();
+          size_t n = boost::asio::buffer_copy(boost::asio::buffer(staging.data(), staging.size()),
+                                              buffers);
+          return TryWrite(staging.first(n), ec);
         },
         /*read=*/false, std::forward<Token>(token));
   }
@@ -95,8 +99,7 @@ class ClientStream {
     void operator()(ssl_st* ssl) const;
   };
 
-  // The first non-empty buffer: TLS takes one buffer per call (Beast writes a message's head
-  // and body as a sequence; one write_some may take only part of it).
+  // The first non-empty buffer: TLS reads into one buffer per call.
   template <class Buffer, class Buffers>
   static Buffer FirstOf(const Buffers& buffers) {
     for (auto it = boost::asio::buffer_sequence_begin(buffers);
@@ -106,6 +109,8 @@ class ClientStream {
     }
     return Buffer();
   }
+  // One TLS record's worth of the io thread's memory, lent for the length of one write call.
+  static std::span<char> TlsStaging();
 
   // Which socket readiness the last TryRead / TryWrite that would block is waiting for (TLS may
   // need to write to read, or read to write).
@@ -124,12 +129,14 @@ class ClientStream {
         },
         token, socket_);
   }
-  // TLS bytes already decrypted and waiting in OpenSSL: readable without the socket.
-  bool TlsHasDecryptedBytes() const;
+  // TLS bytes OpenSSL already holds that the last read did not take: readable without the
+  // socket. (After a read that would block, what it holds is at most part of a record.)
+  bool TlsHasBufferedBytes() const;
 
   boost::asio::ip::tcp::socket socket_;
   std::unique_ptr<ssl_st, SslFree> ssl_;
   bool read_wants_write_ = false;  // the last TLS read needs the socket writable
+  bool read_blocked_ = false;      // the last TLS read stopped because nothing more had come
   bool write_wants_read_ = false;  // the last TLS write needs the socket readable
 };
 
