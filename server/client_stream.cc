@@ -6,6 +6,7 @@
 #include <array>
 #include <cerrno>
 #include <climits>
+#include <optional>
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -45,6 +46,30 @@ error_code TlsError(ssl_st* ssl, int rc, asio::socket_base::wait_type* wants) {
       return error_code(static_cast<int>(code), asio::error::get_ssl_category());
     }
   }
+}
+
+// Runs `step(at, n)` (an SSL_read or SSL_write of n bytes from offset `at`; one call moves at most
+// one 16 KiB record) until all `size` bytes have moved or it fails. *blocked: the socket readiness
+// a retry needs, when it stopped because it would block. `ec` only when nothing moved.
+template <class Step>
+size_t TlsTransfer(ssl_st* ssl, size_t size, Step step,
+                   std::optional<asio::socket_base::wait_type>* blocked, error_code& ec) {
+  size_t done = 0;
+  while (done < size) {
+    ERR_clear_error();
+    errno = 0;
+    int rc = step(done, static_cast<int>(std::min<size_t>(size - done, INT_MAX)));
+    if (rc > 0) {
+      done += static_cast<size_t>(rc);
+      continue;
+    }
+    asio::socket_base::wait_type wants = asio::socket_base::wait_read;
+    error_code error = TlsError(ssl, rc, &wants);
+    if (IsWouldBlock(error)) *blocked = wants;
+    if (done == 0) ec = error;
+    break;
+  }
+  return done;
 }
 
 }  // namespace
@@ -97,28 +122,13 @@ size_t ClientStream::TryRead(std::span<char> out, error_code& ec) {
   ec = {};
   if (out.empty()) return 0;
   if (!is_tls()) return socket_.read_some(asio::buffer(out.data(), out.size()), ec);
-  // One SSL_read yields at most one record (16 KiB): read on while records are there, so a body
-  // piece is as large as for plain TCP.
-  size_t got = 0;
-  while (got < out.size()) {
-    ERR_clear_error();
-    errno = 0;
-    int want = static_cast<int>(std::min<size_t>(out.size() - got, INT_MAX));
-    int rc = SSL_read(ssl_.get(), out.data() + got, want);
-    if (rc > 0) {
-      got += static_cast<size_t>(rc);
-      continue;
-    }
-    asio::socket_base::wait_type wants = asio::socket_base::wait_read;
-    error_code error = TlsError(ssl_.get(), rc, &wants);
-    if (IsWouldBlock(error)) {
-      read_wants_write_ = wants == asio::socket_base::wait_write;
-      read_blocked_ = true;
-    }
-    if (got == 0) ec = error;
-    return got;
-  }
-  read_blocked_ = false;  // `out` is full; OpenSSL may hold more
+  std::optional<asio::socket_base::wait_type> blocked;
+  size_t got = TlsTransfer(
+      ssl_.get(), out.size(),
+      [&](size_t at, int n) { return SSL_read(ssl_.get(), out.data() + at, n); }, &blocked, ec);
+  // Not blocked: `out` is full, and OpenSSL may hold more.
+  read_blocked_ = blocked.has_value();
+  if (blocked) read_wants_write_ = *blocked == asio::socket_base::wait_write;
   return got;
 }
 
@@ -126,22 +136,11 @@ size_t ClientStream::TryWrite(std::span<const char> bytes, error_code& ec) {
   ec = {};
   if (bytes.empty()) return 0;
   if (!is_tls()) return socket_.write_some(asio::buffer(bytes.data(), bytes.size()), ec);
-  size_t put = 0;
-  while (put < bytes.size()) {
-    ERR_clear_error();
-    errno = 0;
-    int want = static_cast<int>(std::min<size_t>(bytes.size() - put, INT_MAX));
-    int rc = SSL_write(ssl_.get(), bytes.data() + put, want);
-    if (rc > 0) {
-      put += static_cast<size_t>(rc);
-      continue;
-    }
-    asio::socket_base::wait_type wants = asio::socket_base::wait_write;
-    error_code error = TlsError(ssl_.get(), rc, &wants);
-    if (IsWouldBlock(error)) write_wants_read_ = wants == asio::socket_base::wait_read;
-    if (put == 0) ec = error;
-    break;
-  }
+  std::optional<asio::socket_base::wait_type> blocked;
+  size_t put = TlsTransfer(
+      ssl_.get(), bytes.size(),
+      [&](size_t at, int n) { return SSL_write(ssl_.get(), bytes.data() + at, n); }, &blocked, ec);
+  if (blocked) write_wants_read_ = *blocked == asio::socket_base::wait_read;
   return put;
 }
 
