@@ -77,13 +77,12 @@ size_t TlsTransfer(ssl_st* ssl, size_t size, Step step,
 void ClientStream::SslFree::operator()(ssl_st* ssl) const { SSL_free(ssl); }
 
 ClientStream::ClientStream(asio::ip::tcp::socket socket, ssl_ctx_st* tls)
-    : socket_(std::move(socket)) {
+    : socket_(std::move(socket)), tls_(tls != nullptr) {
   error_code ignored;
   socket_.non_blocking(true, ignored);
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   if (tls) {
     ssl_.reset(SSL_new(tls));
-    // No SSL object means no TLS: the handshake then fails and the connection closes.
     if (ssl_) {
       SSL_set_fd(ssl_.get(), socket_.native_handle());
       SSL_set_accept_state(ssl_.get());
@@ -96,6 +95,8 @@ ClientStream::~ClientStream() = default;
 asio::awaitable<error_code> ClientStream::Handshake(bool* plain_http) {
   *plain_http = false;
   if (!is_tls()) co_return error_code();
+  // Never serve the TLS port in the clear: no SSL object (out of memory) ends the connection.
+  if (!ssl_) co_return asio::error::no_memory;
   for (;;) {
     ERR_clear_error();
     errno = 0;
@@ -172,7 +173,7 @@ asio::awaitable<error_code> ClientStream::WaitWritable() {
 }
 
 error_code ClientStream::ShutdownSend() {
-  if (is_tls() && SSL_is_init_finished(ssl_.get())) {
+  if (ssl_ && SSL_is_init_finished(ssl_.get())) {
     ERR_clear_error();
     SSL_shutdown(ssl_.get());  // close_notify if the socket takes it now; never waits
     ERR_clear_error();

@@ -36,7 +36,7 @@ class ClientStream {
   ClientStream& operator=(const ClientStream&) = delete;
 
   executor_type get_executor() { return socket_.get_executor(); }
-  bool is_tls() const { return ssl_ != nullptr; }
+  bool is_tls() const { return tls_; }
   bool is_open() const { return socket_.is_open(); }
   boost::asio::ip::tcp::endpoint remote_endpoint(boost::system::error_code& ec) const {
     return socket_.remote_endpoint(ec);
@@ -134,7 +134,8 @@ class ClientStream {
   bool TlsHasBufferedBytes() const;
 
   boost::asio::ip::tcp::socket socket_;
-  std::unique_ptr<ssl_st, SslFree> ssl_;
+  const bool tls_;                         // a TLS connection, even if its SSL could not be made
+  std::unique_ptr<ssl_st, SslFree> ssl_;  // null only when SSL_new failed: the handshake fails
   bool read_wants_write_ = false;  // the last TLS read needs the socket writable
   bool read_blocked_ = false;      // the last TLS read stopped because nothing more had come
   bool write_wants_read_ = false;  // the last TLS write needs the socket readable
