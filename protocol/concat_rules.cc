@@ -32,7 +32,9 @@ std::variant<std::string, Failure> PartIdFromUrl(std::string_view url, std::stri
     path = path_start == std::string_view::npos ? std::string_view() : url.substr(path_start);
   } else if (path.empty() || path.front() != '/') {
     // A relative reference resolves against the collection URL, which ends in base_path.
-    if (path.find('/') != std::string_view::npos) return InvalidPart(url, "not an upload URL");
+    if (path.empty() || path.find('/') != std::string_view::npos) {
+      return InvalidPart(url, "not an upload URL");
+    }
     return std::string(path);
   }
   if (path.substr(0, base_path.size()) != base_path) return InvalidPart(url, "not an upload URL");

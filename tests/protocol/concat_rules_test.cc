@@ -48,7 +48,8 @@ INSTANTIATE_TEST_SUITE_P(
                       UrlCase{"/files/abc/prediction", {}},                // a sub-resource
                       UrlCase{"/files/abc?x=1", {}},                       // a query
                       UrlCase{"/files/abc#f", {}},                         // a fragment
-                      UrlCase{"../files/abc", {}}));                       // dot segments
+                      UrlCase{"../files/abc", {}},                         // dot segments
+                      UrlCase{"", {}}));                                   // nothing
 
 UploadView Part(std::optional<uint64_t> length, uint64_t offset,
                 UploadState state = UploadState::kComplete) {
