@@ -26,9 +26,12 @@
 #include "protocol/ietf_version.h"
 #include "protocol/request_head.h"
 #include "protocol_test_util.h"
+#include "tests/common/printable.h"
 
 namespace tuskd::protocol {
 namespace {
+
+using tuskd::testing::Printable;
 
 using namespace std::string_view_literals;
 
@@ -127,20 +130,6 @@ class FuzzInputs {
   std::mt19937_64 random_;
 };
 
-// `text` with non-printable bytes as \xNN, cut at 300 characters, for failure messages.
-std::string Printable(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : text.substr(0, 300)) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.append("\\x").append(1, kHex[c >> 4]).append(1, kHex[c & 0xf]);
-    }
-  }
-  if (text.size() > 300) out.append("... (" + std::to_string(text.size()) + " bytes)");
-  return out;
-}
 
 // Runs `check` on `count` inputs from `next` and stops at the first failure: one bad input is
 // enough to debug, and a thousand repeats would bury it.

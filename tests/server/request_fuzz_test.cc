@@ -20,9 +20,12 @@
 #include "ietf_client.h"
 #include "raw_client.h"
 #include "shared_tuskd.h"
+#include "tests/common/printable.h"
 
 namespace tuskd::server::testing {
 namespace {
+
+using tuskd::testing::Printable;
 
 using std::chrono::milliseconds;
 using namespace std::string_view_literals;
@@ -400,20 +403,6 @@ class RequestMutator {
   std::mt19937_64 random_;
 };
 
-// `text` with non-printable bytes as \xNN, cut at 400 characters, for failure messages.
-std::string Printable(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : text.substr(0, 400)) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.append("\\x").append(1, kHex[c >> 4]).append(1, kHex[c & 0xf]);
-    }
-  }
-  if (text.size() > 400) out.append("... (" + std::to_string(text.size()) + " bytes)");
-  return out;
-}
 
 bool ContainsIgnoreCase(std::string_view text, std::string_view word) {
   auto lower = [](char c) {
