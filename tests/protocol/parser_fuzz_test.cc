@@ -26,6 +26,7 @@
 #include "protocol/ietf_version.h"
 #include "protocol/request_head.h"
 #include "protocol_test_util.h"
+#include "tests/common/fuzz_random.h"
 #include "tests/common/printable.h"
 
 namespace tuskd::protocol {
@@ -44,18 +45,10 @@ constexpr std::string_view kSpecialBytes = " \t\r\n,;=-+/%'\"?#:.*09afAFZz\x7f\x
 // overflows or goes quadratic, short enough to keep the file fast under AddressSanitizer.
 constexpr uint64_t kLongestRun = 8192;
 
-// A seeded source of hostile inputs. Only the engine's raw output is used: std::mt19937_64 is
-// fixed by the standard while the std distributions are not, so a seed names the same inputs
-// with every standard library.
-class FuzzInputs {
+// A seeded source of hostile inputs for the parsers.
+class FuzzInputs : public tuskd::testing::FuzzRandom {
  public:
-  explicit FuzzInputs(uint64_t seed) : random_(seed) {}
-
-  uint64_t Below(uint64_t n) { return n == 0 ? 0 : random_() % n; }
-  bool OneIn(uint64_t n) { return Below(n) == 0; }
-  uint64_t Any() { return random_(); }
-  char AnyByte() { return static_cast<char>(random_() & 0xff); }
-  char SpecialByte() { return kSpecialBytes[Below(kSpecialBytes.size())]; }
+  explicit FuzzInputs(uint64_t seed) : FuzzRandom(seed, kSpecialBytes) {}
 
   // Mostly short, sometimes hundreds of bytes, now and then with a long run of one byte.
   std::string Bytes() {
@@ -95,18 +88,12 @@ class FuzzInputs {
 
   void Edit(std::string& text, const Seeds& seeds) {
     size_t at = Below(text.size() + 1);  // text.size() means the end
-    switch (Below(8)) {
-      case 0:  // flip one bit
-        if (at < text.size()) text[at] = static_cast<char>(text[at] ^ (1 << Below(8)));
-        break;
+    switch (uint64_t kind = Below(8)) {
+      case 0:
       case 1:
-        if (at < text.size()) text[at] = SpecialByte();
-        break;
       case 2:
-        text.insert(at, 1, OneIn(2) ? SpecialByte() : AnyByte());
-        break;
       case 3:
-        text.erase(at, 1 + Below(4));
+        EditByte(text, at, kind, 4);
         break;
       case 4: {  // duplicate a slice somewhere
         size_t from = Below(text.size() + 1);
@@ -127,7 +114,6 @@ class FuzzInputs {
     }
   }
 
-  std::mt19937_64 random_;
 };
 
 

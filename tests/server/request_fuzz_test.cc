@@ -20,6 +20,7 @@
 #include "ietf_client.h"
 #include "raw_client.h"
 #include "shared_tuskd.h"
+#include "tests/common/fuzz_random.h"
 #include "tests/common/printable.h"
 
 namespace tuskd::server::testing {
@@ -178,15 +179,13 @@ const std::vector<std::string> kHostileValues = {
     "a\tb",
 };
 
-// Mutates requests from one seed. Only the engine's raw output is used: std::mt19937_64 is
-// fixed by the standard while the std distributions are not, so the seed names the same
-// requests with every standard library.
-class RequestMutator {
- public:
-  explicit RequestMutator(uint64_t seed) : random_(seed) {}
+// Bytes HTTP gives meaning to, and the ones it forbids.
+constexpr std::string_view kHttpSpecialBytes = " \t\r\n:;,/?#%\"=\x7f\x80\xff\0"sv;
 
-  uint64_t Below(uint64_t n) { return n == 0 ? 0 : random_() % n; }
-  bool OneIn(uint64_t n) { return Below(n) == 0; }
+// Mutates requests from one seed.
+class RequestMutator : public tuskd::testing::FuzzRandom {
+ public:
+  explicit RequestMutator(uint64_t seed) : FuzzRandom(seed, kHttpSpecialBytes) {}
 
   // One to three edits of the parts, then, one time in three, an edit of the bytes themselves.
   std::string Mutate(RequestParts parts) {
@@ -197,12 +196,6 @@ class RequestMutator {
   }
 
  private:
-  char AnyByte() { return static_cast<char>(random_() & 0xff); }
-  // Bytes HTTP gives meaning to, and the ones it forbids.
-  char SpecialByte() {
-    static constexpr std::string_view kSpecial = " \t\r\n:;,/?#%\"=\x7f\x80\xff\0"sv;
-    return kSpecial[Below(kSpecial.size())];
-  }
   std::string RandomBytes(size_t max) {
     std::string bytes(Below(max + 1), '\0');
     for (char& c : bytes) c = OneIn(2) ? SpecialByte() : AnyByte();
@@ -211,21 +204,8 @@ class RequestMutator {
 
   // One byte-level edit of `text`: flip, replace with a special byte, insert, or delete.
   void EditText(std::string& text) {
-    size_t at = Below(text.size() + 1);
-    switch (Below(4)) {
-      case 0:
-        if (at < text.size()) text[at] = static_cast<char>(text[at] ^ (1 << Below(8)));
-        break;
-      case 1:
-        if (at < text.size()) text[at] = SpecialByte();
-        break;
-      case 2:
-        text.insert(at, 1, OneIn(2) ? SpecialByte() : AnyByte());
-        break;
-      default:
-        text.erase(at, 1 + Below(3));
-        break;
-    }
+    size_t at = Below(text.size() + 1);  // named: argument order is unspecified, seeds are not
+    EditByte(text, at, Below(4), 3);
   }
 
   void EditParts(RequestParts& parts) {
@@ -400,7 +380,6 @@ class RequestMutator {
     }
   }
 
-  std::mt19937_64 random_;
 };
 
 
