@@ -32,9 +32,11 @@ std::string AdminUrl(const std::string& host, uint16_t port, bool tls) {
   return (tls ? "https://" : "http://") + local + ":" + std::to_string(port) + "/admin/";
 }
 
-std::unique_ptr<AdminFile> AdminFile::Publish(const std::string& data_dir, const AdminInfo& info,
-                                              std::string* error) {
-  const std::string path = data_dir + "/" + kAdminFileName;
+namespace {
+
+// Writes `info` to `path` through a temporary and a rename, so a reader sees the old contents
+// or the new, never a part.
+bool WriteAtomically(const std::string& path, const AdminInfo& info, std::string* error) {
   const std::string temp = path + ".tmp";
   nlohmann::json json{{"pid", info.pid}, {"admin_url", info.admin_url}, {"token", info.token}};
   if (!info.tls_pin.empty()) json["tls_pin"] = info.tls_pin;
@@ -52,9 +54,21 @@ std::unique_ptr<AdminFile> AdminFile::Publish(const std::string& data_dir, const
   if (!ok) {
     ::unlink(temp.c_str());
     *error = "cannot write " + path + ": " + std::strerror(err);
-    return nullptr;
   }
+  return ok;
+}
+
+}  // namespace
+
+std::unique_ptr<AdminFile> AdminFile::Publish(const std::string& data_dir, const AdminInfo& info,
+                                              std::string* error) {
+  const std::string path = data_dir + "/" + kAdminFileName;
+  if (!WriteAtomically(path, info, error)) return nullptr;
   return std::unique_ptr<AdminFile>(new AdminFile(path));
+}
+
+bool AdminFile::Rewrite(const AdminInfo& info, std::string* error) {
+  return WriteAtomically(path_, info, error);
 }
 
 AdminFile::~AdminFile() { ::unlink(path_.c_str()); }

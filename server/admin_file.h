@@ -43,6 +43,9 @@ class AdminFile {
   // *error set, when the file cannot be written.
   static std::unique_ptr<AdminFile> Publish(const std::string& data_dir, const AdminInfo& info,
                                             std::string* error);
+  // Replaces the published contents (a reloaded certificate's pin), atomically as Publish does;
+  // false, with *error set, when it cannot.
+  bool Rewrite(const AdminInfo& info, std::string* error);
   ~AdminFile();  // removes the file
   AdminFile(const AdminFile&) = delete;
   AdminFile& operator=(const AdminFile&) = delete;

@@ -61,14 +61,22 @@ int main(int argc, char** argv) {
     }
     // Before the listening line, so whoever waits for that line can use tuskctl at once.
     const tuskd::server::TlsContext* tls = server.tls();
-    admin_file = tuskd::server::AdminFile::Publish(
-        config->data_dir,
-        {::getpid(), tuskd::server::AdminUrl(config->host, server.port(), tls != nullptr),
-         tuskd::server::NewAdminToken(), tls ? tls->public_key_pin() : ""},
-        &error);
+    tuskd::server::AdminInfo admin{
+        ::getpid(), tuskd::server::AdminUrl(config->host, server.port(), tls != nullptr),
+        tuskd::server::NewAdminToken(), tls ? tls->public_key_pin() : ""};
+    admin_file = tuskd::server::AdminFile::Publish(config->data_dir, admin, &error);
     if (!admin_file) {
       tuskd::store::Log(tuskd::store::LogLevel::kWarn, tuskd::store::kServerLog,
                         error + " (tuskctl will not find tuskd)");
+    } else {
+      // A reloaded certificate may have a new key: tuskctl must pin that one.
+      server.SetTlsReloadListener([&admin, &admin_file](const tuskd::server::TlsContext& fresh) {
+        admin.tls_pin = fresh.public_key_pin();
+        std::string problem;
+        if (!admin_file->Rewrite(admin, &problem)) {
+          tuskd::store::Log(tuskd::store::LogLevel::kWarn, tuskd::store::kServerLog, problem);
+        }
+      });
     }
     // Tests and scripts read this line to learn the port (--port 0 picks a free one).
     std::cout << "tuskd listening on " << (tls ? "https" : "http") << "://" << config->host << ":"

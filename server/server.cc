@@ -97,6 +97,8 @@ bool Server::Listen(std::string* error) {
   // Caught from here on, not only once Run() starts: whoever reads the listening line printed
   // after Listen may send SIGTERM at once, and must get a graceful stop, not death by signal.
   signals_ = std::make_unique<asio::signal_set>(*io_[0], SIGINT, SIGTERM);
+  // Caught even without TLS: a stray SIGHUP (a closed terminal) must not kill the server.
+  hangups_ = std::make_unique<asio::signal_set>(*io_[0], SIGHUP);
   return true;
 }
 
@@ -159,11 +161,36 @@ asio::awaitable<void> Server::ShutdownWhenSignalled() {
   for (auto& io : io_) io->stop();
 }
 
+asio::awaitable<void> Server::ReloadTlsWhenSignalled() {
+  for (;;) {
+    error_code ec;
+    co_await hangups_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    if (!tls_) {
+      store::Log(store::LogLevel::kInfo, store::kServerLog, "SIGHUP ignored: no --tls-cert");
+      continue;
+    }
+    std::string error;
+    std::unique_ptr<TlsContext> fresh = TlsContext::Load(config_.tls_cert, config_.tls_key, &error);
+    if (!fresh) {
+      store::Log(store::LogLevel::kError, store::kServerLog,
+                 "TLS reload failed, still serving the previous certificate: " + error);
+      continue;
+    }
+    // The accept loop runs on this thread too, so no connection is being made meanwhile; open
+    // connections hold a reference to the old context through their SSL objects.
+    tls_ = std::move(fresh);
+    store::Log(store::LogLevel::kInfo, store::kServerLog, "TLS certificate reloaded");
+    if (tls_reloaded_) tls_reloaded_(*tls_);
+  }
+}
+
 int Server::Run() {
   // Finals a stop or crash left unjoined are joined now, alongside new requests.
   assembler_.Start();
   asio::co_spawn(*io_[0], AcceptLoop(), LogException);
   asio::co_spawn(*io_[0], ShutdownWhenSignalled(), LogException);
+  asio::co_spawn(*io_[0], ReloadTlsWhenSignalled(), LogException);
   if (config_.expiration.count() > 0) asio::co_spawn(*io_[0], SweepLoop(), LogException);
   std::vector<std::thread> threads;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;

@@ -77,7 +77,7 @@ po::options_description Describe() {
       ("lock-timeout", po::value<unsigned>()->default_value(3000), "ms to wait for an older request on the same upload to let go before 423")
       ("shutdown-timeout", po::value<std::string>()->default_value("10s"), "on SIGTERM/SIGINT, longest wait for in-flight requests")
       ("cors-origins", po::value<std::string>()->default_value("*"), "comma-separated allowed browser origins ('*': any)")
-      ("tls-cert", po::value<std::string>()->default_value(""), "PEM certificate chain (leaf first): serve HTTPS (TLS 1.2+) instead of HTTP; needs --tls-key")
+      ("tls-cert", po::value<std::string>()->default_value(""), "PEM certificate chain (leaf first): serve HTTPS (TLS 1.2+) instead of HTTP; needs --tls-key; SIGHUP reads both files again")
       ("tls-key", po::value<std::string>()->default_value(""), "PEM private key of --tls-cert")
       ("behind-proxy", po::bool_switch(), "trust Forwarded / X-Forwarded-Host / X-Forwarded-Proto for Location URLs")
       ("log-format", po::value<std::string>()->default_value("text"), "stderr log lines: text | json (one object per line: ts, level, component, msg, fields)")

@@ -4,14 +4,17 @@
 // nothing to the TLS port are answered or dropped without disturbing anyone else (I6); and
 // certificates that do not load stop the start with a message that names the flag.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "server/admin_file.h"
 #include "tests/common/test_certificate.h"
 #include "tests/server/https_client.h"
 #include "tests/server/raw_client.h"
@@ -279,6 +282,93 @@ TEST(TlsStartTest, CertificatesThatDoNotLoadStopTheStartNamingTheFlag) {
   StartResult half = StartWith({"--tls-cert", good.cert_path});
   EXPECT_EQ(half.exit_code, 2);
   EXPECT_NE(half.log.find("go together"), std::string::npos) << half.log;
+}
+
+// ---- SIGHUP ----
+
+// Polls `done` every 20 ms for up to 10 s.
+template <class Done>
+bool Eventually(Done done) {
+  auto deadline = std::chrono::steady_clock::now() + seconds(10);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return true;
+}
+
+TEST(TlsReloadTest, SighupSwapsTheCertificateAndOneThatDoesNotLoadKeepsTheOld) {
+  CertificateDir dir;
+  const TestCertificate a = dir.Make("a-"), b = dir.Make("b-");
+  const std::string cert = dir.path() + "/live-cert.pem", key = dir.path() + "/live-key.pem";
+  auto install = [&](const TestCertificate& from) {
+    namespace fs = std::filesystem;
+    fs::copy_file(from.cert_path, cert, fs::copy_options::overwrite_existing);
+    fs::copy_file(from.key_path, key, fs::copy_options::overwrite_existing);
+  };
+  install(a);
+  TuskdProcess server({"--tls-cert", cert, "--tls-key", key});
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  auto options = [&](const TestCertificate& trusted) {
+    return HttpsExchange(server.port(), trusted.cert_path, {"OPTIONS", "/files/"}).status;
+  };
+  EXPECT_EQ(options(a), 204);
+  const std::string pin_a = ReadAdminFile(server.data_dir()).value_or(AdminInfo{}).tls_pin;
+  EXPECT_FALSE(pin_a.empty());
+
+  // A download in progress across the reload keeps its connection (and the old context).
+  const std::string data = TestBytes(4 << 20, 8);
+  HttpsRequest create{"POST", "/files/", {{"Tus-Resumable", "1.0.0"},
+                                           {"Upload-Length", std::to_string(data.size())}}};
+  HttpResponse created = HttpsExchange(server.port(), a.cert_path, create);
+  const std::string location = created.Header("Location").value_or("");
+  const std::string path = location.substr(location.find("/files/"));
+  HttpsRequest patch{"PATCH", path, PatchHeaders(0)};
+  patch.body = data;
+  ASSERT_EQ(HttpsExchange(server.port(), a.cert_path, patch).status, 204);
+  HttpResponse slow_download;
+  std::thread downloader([&] {
+    HttpsRequest get{"GET", path, {}};
+    get.max_receive_bytes_per_second = 4 << 20;  // about a second
+    slow_download = HttpsExchange(server.port(), a.cert_path, get);
+  });
+  std::this_thread::sleep_for(milliseconds(200));
+
+  // A renewal (a new key too): new connections get it, and tuskctl's pin follows.
+  install(b);
+  ::kill(server.pid(), SIGHUP);
+  EXPECT_TRUE(Eventually([&] { return options(b) == 204; })) << server.Log();
+  downloader.join();
+  EXPECT_EQ(slow_download.status, 200) << slow_download.error;
+  EXPECT_TRUE(slow_download.body == data) << "downloaded " << slow_download.body.size();
+  EXPECT_EQ(options(a), 0) << "the old certificate is no longer served";
+  const std::string pin_b = ReadAdminFile(server.data_dir()).value_or(AdminInfo{}).tls_pin;
+  EXPECT_FALSE(pin_b.empty());
+  EXPECT_NE(pin_b, pin_a);
+
+  // A broken file (a renewal caught half-written): logged, and the last good one keeps serving.
+  std::ofstream(cert, std::ios::trunc) << "not a certificate\n";
+  ::kill(server.pid(), SIGHUP);
+  EXPECT_TRUE(Eventually([&] {
+    return server.Log().find("TLS reload failed") != std::string::npos;
+  })) << server.Log();
+  EXPECT_EQ(options(b), 204);
+  EXPECT_EQ(ReadAdminFile(server.data_dir()).value_or(AdminInfo{}).tls_pin, pin_b);
+  EXPECT_TRUE(server.Alive());
+}
+
+TEST(TlsReloadTest, APlainServerIgnoresSighup) {
+  // SIGHUP's default would end the process (a closed terminal sends it).
+  TuskdProcess server;
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  ::kill(server.pid(), SIGHUP);
+  EXPECT_TRUE(Eventually([&] {
+    return server.Log().find("SIGHUP ignored") != std::string::npos;
+  })) << server.Log();
+  EXPECT_TRUE(server.Alive());
+  EXPECT_EQ(Exchange(server.port(), "OPTIONS", "/files/").status, 204);
 }
 
 }  // namespace
