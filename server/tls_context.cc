@@ -81,8 +81,9 @@ std::unique_ptr<TlsContext> TlsContext::Load(const std::string& cert_path,
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                             SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION);
-  // Read ahead: one read() takes what the socket has (several records of a body), not a record
-  // header and then its body; the buffer is still released when a connection goes idle.
+  // Read ahead: one read() fills OpenSSL's record buffer (a record and the start of the next)
+  // instead of one for a record's header and one for its body; the buffer (default size, about
+  // 17 KiB) is still released when a connection goes idle.
   SSL_CTX_set_read_ahead(ctx, 1);
   SSL_CTX_set_alpn_select_cb(ctx, SelectHttp11, nullptr);
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_path.c_str()) != 1) {
