@@ -5,11 +5,11 @@
 #include <csignal>
 #include <iostream>
 
-#include "server/admin_file.h"
+#include "store/admin_file.h"
 #include "server/server.h"
 #include "server/server_config.h"
-#include "store/log.h"
-#include "store/prediction_workers.h"
+#include "base/log.h"
+#include "server/prediction_workers.h"
 #include "store/upload_store.h"
 
 int main(int argc, char** argv) {
@@ -17,8 +17,8 @@ int main(int argc, char** argv) {
   auto config = tuskd::server::ParseServerConfig(argc, argv, &exit_code);
   if (!config) return exit_code;
   // Before anything logs; nothing reads the format while it changes (no threads yet).
-  tuskd::store::SetLogFormat(config->log_format == "json" ? tuskd::store::LogFormat::kJson
-                                                          : tuskd::store::LogFormat::kText);
+  tuskd::SetLogFormat(config->log_format == "json" ? tuskd::LogFormat::kJson
+                                                          : tuskd::LogFormat::kText);
   std::signal(SIGPIPE, SIG_IGN);  // a peer that vanished is an error code, not a death
 
   tuskd::store::StoreOptions options;
@@ -29,44 +29,44 @@ int main(int argc, char** argv) {
   std::unique_ptr<tuskd::store::UploadStore> store;
   auto status = tuskd::store::UploadStore::Open(options, &store);
   if (!status.ok()) {
-    tuskd::store::Log(tuskd::store::LogLevel::kError, tuskd::store::kServerLog,
+    tuskd::Log(tuskd::LogLevel::kError, tuskd::kServerLog,
                       "cannot open the store in " + config->data_dir + ": " + status.ToString(),
                       {{"data_dir", config->data_dir}});
     return 1;
   }
-  tuskd::store::PredictorOptions predictor_options;
+  tuskd::predict::PredictorOptions predictor_options;
   predictor_options.timeout = config->predictor_timeout;
   predictor_options.max_concurrency = config->predictor_concurrency;
   std::string error;
-  std::shared_ptr<tuskd::store::Predictor> predictor =
-      tuskd::store::MakePredictor(config->predictor, predictor_options, &error);
+  std::shared_ptr<tuskd::predict::Predictor> predictor =
+      tuskd::predict::MakePredictor(config->predictor, predictor_options, &error);
   if (!predictor) {
-    tuskd::store::Log(tuskd::store::LogLevel::kError, tuskd::store::kServerLog,
+    tuskd::Log(tuskd::LogLevel::kError, tuskd::kServerLog,
                       "--predictor " + config->predictor + ": " + error);
     return 2;
   }
   tuskd::store::RetryPolicy retry;
   retry.max_attempts = config->predictor_attempts;
   // Jobs queued before a stop or crash run now (I7).
-  tuskd::store::PredictionWorkers workers(store.get(), predictor, retry,
+  tuskd::server::PredictionWorkers workers(store.get(), predictor, retry,
                                           config->predictor_concurrency);
   workers.Start();
-  std::unique_ptr<tuskd::server::AdminFile> admin_file;
+  std::unique_ptr<tuskd::store::AdminFile> admin_file;
   int code = 0;
   {
     tuskd::server::Server server(*config, *store);
     if (!server.Listen(&error)) {
-      tuskd::store::Log(tuskd::store::LogLevel::kError, tuskd::store::kServerLog, error);
+      tuskd::Log(tuskd::LogLevel::kError, tuskd::kServerLog, error);
       return 1;
     }
     // Before the listening line, so whoever waits for that line can use tuskctl at once.
     const tuskd::server::TlsContext* tls = server.tls();
-    tuskd::server::AdminInfo admin{
-        ::getpid(), tuskd::server::AdminUrl(config->host, server.port(), tls != nullptr),
-        tuskd::server::NewAdminToken(), tls ? tls->public_key_pin() : ""};
-    admin_file = tuskd::server::AdminFile::Publish(config->data_dir, admin, &error);
+    tuskd::store::AdminInfo admin{
+        ::getpid(), tuskd::store::AdminUrl(config->host, server.port(), tls != nullptr),
+        tuskd::store::NewAdminToken(), tls ? tls->public_key_pin() : ""};
+    admin_file = tuskd::store::AdminFile::Publish(config->data_dir, admin, &error);
     if (!admin_file) {
-      tuskd::store::Log(tuskd::store::LogLevel::kWarn, tuskd::store::kServerLog,
+      tuskd::Log(tuskd::LogLevel::kWarn, tuskd::kServerLog,
                         error + " (tuskctl will not find tuskd)");
     } else {
       // A reloaded certificate may have a new key: tuskctl must pin that one.
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
         admin.tls_pin = fresh.public_key_pin();
         std::string problem;
         if (!admin_file->Rewrite(admin, &problem)) {
-          tuskd::store::Log(tuskd::store::LogLevel::kWarn, tuskd::store::kServerLog, problem);
+          tuskd::Log(tuskd::LogLevel::kWarn, tuskd::kServerLog, problem);
         }
       });
     }

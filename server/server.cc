@@ -8,10 +8,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "server/connection.h"
-#include "server/store_bridge.h"
-#include "store/checksum_verifier.h"
-#include "store/log.h"
+#include "server/http/connection.h"
+#include "server/handlers/store_bridge.h"
+#include "base/checksum_verifier.h"
+#include "base/log.h"
 
 namespace tuskd::server {
 
@@ -25,7 +25,7 @@ void LogException(std::exception_ptr error) {
   try {
     std::rethrow_exception(error);
   } catch (const std::exception& e) {
-    store::Log(store::LogLevel::kError, store::kServerLog, std::string("task failed: ") + e.what());
+    Log(LogLevel::kError, kServerLog, std::string("task failed: ") + e.what());
   }
 }
 
@@ -33,7 +33,7 @@ protocol::ServerPolicy PolicyFor(const ServerConfig& config) {
   protocol::ServerPolicy policy;
   policy.max_size = config.max_size;
   policy.expiration = config.expiration.count() > 0;
-  policy.checksum_algorithms = store::ChecksumVerifier::Supported();
+  policy.checksum_algorithms = ChecksumVerifier::Supported();
   policy.checksum_trailer = true;
   policy.concatenation = config.concatenation;
   return policy;
@@ -134,10 +134,10 @@ asio::awaitable<void> Server::SweepLoop() {
     size_t count = 0;
     int64_t now = UnixNow();
     auto& store = context_->store;
-    store::Status status =
+    Status status =
         co_await pool_.Run([&store, now, &count] { return store.SweepExpired(now, &count); });
     if (!status.ok()) {
-      store::Log(store::LogLevel::kError, store::kServerLog,
+      Log(LogLevel::kError, kServerLog,
                  "expiry sweep failed: " + status.ToString());
     }
     if (count) metrics_.CountExpired(count);
@@ -146,7 +146,7 @@ asio::awaitable<void> Server::SweepLoop() {
 
 asio::awaitable<void> Server::ShutdownWhenSignalled() {
   co_await signals_->async_wait(asio::use_awaitable);
-  store::Log(store::LogLevel::kInfo, store::kServerLog, "shutting down");
+  Log(LogLevel::kInfo, kServerLog, "shutting down");
   context_->shutting_down = true;
   error_code ignored;
   acceptor_->close(ignored);
@@ -167,20 +167,20 @@ asio::awaitable<void> Server::ReloadTlsWhenSignalled() {
     co_await hangups_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
     if (!tls_) {
-      store::Log(store::LogLevel::kInfo, store::kServerLog, "SIGHUP ignored: no --tls-cert");
+      Log(LogLevel::kInfo, kServerLog, "SIGHUP ignored: no --tls-cert");
       continue;
     }
     std::string error;
     std::unique_ptr<TlsContext> fresh = TlsContext::Load(config_.tls_cert, config_.tls_key, &error);
     if (!fresh) {
-      store::Log(store::LogLevel::kError, store::kServerLog,
+      Log(LogLevel::kError, kServerLog,
                  "TLS reload failed, still serving the previous certificate: " + error);
       continue;
     }
     // The accept loop runs on this thread too, so no connection is being made meanwhile; open
     // connections hold a reference to the old context through their SSL objects.
     tls_ = std::move(fresh);
-    store::Log(store::LogLevel::kInfo, store::kServerLog, "TLS certificate reloaded");
+    Log(LogLevel::kInfo, kServerLog, "TLS certificate reloaded");
     if (tls_reloaded_) tls_reloaded_(*tls_);
   }
 }

@@ -16,8 +16,8 @@
 
 #include "server/blocking_pool.h"
 #include "server/metrics.h"
-#include "server/server_context.h"
-#include "server/tls_context.h"
+#include "server/services.h"
+#include "server/http/tls_context.h"
 
 namespace tuskd::server {
 

@@ -7,32 +7,12 @@
 
 #include <boost/program_options.hpp>
 
+#include "base/quantity.h"
+
 namespace po = boost::program_options;
 
 namespace tuskd::server {
 namespace {
-
-std::optional<uint64_t> ParseScaled(const std::string& text,
-                                    const std::vector<std::pair<char, uint64_t>>& units) {
-  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return std::nullopt;
-  size_t used = 0;
-  uint64_t value = 0;
-  try {
-    value = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  if (used == text.size()) return value;
-  if (used + 1 != text.size()) return std::nullopt;
-  char unit = static_cast<char>(std::tolower(static_cast<unsigned char>(text.back())));
-  for (const auto& [name, scale] : units) {
-    if (name == unit) {
-      if (value > UINT64_MAX / scale) return std::nullopt;
-      return value * scale;
-    }
-  }
-  return std::nullopt;
-}
 
 std::string NormalizeBasePath(std::string path) {
   if (path.empty() || path.front() != '/') path.insert(path.begin(), '/');
@@ -88,7 +68,7 @@ po::options_description Describe() {
       ("compression", po::value<std::string>()->default_value("none"), "compression at rest of new uploads: none | zstd | auto (zstd, except content already compressed by its filetype or magic bytes)")
       ("concatenation", po::value<std::string>()->default_value("on"), "on | off: the concatenation and concatenation-unfinished extensions (parallel uploads); off answers Upload-Concat with 501")
       ("concat-remove-parts", po::bool_switch(), "terminate a final upload's parts once it is complete (default: keep them, as the spec lets clients reuse parts)")
-      ("compression-level", po::value<int>()->default_value(store::kDefaultCompressionLevel), "zstd level, 1-19 (higher: smaller, slower; docs/compression.md has measurements)");
+      ("compression-level", po::value<int>()->default_value(compress::kDefaultCompressionLevel), "zstd level, 1-19 (higher: smaller, slower; docs/compression.md has measurements)");
   return d;
 }
 
@@ -169,19 +149,6 @@ std::string Apply(const po::variables_map& vm, ServerConfig* c) {
 }
 
 }  // namespace
-
-std::optional<std::chrono::seconds> ParseDuration(const std::string& text) {
-  auto value = ParseScaled(text, {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}});
-  // Ten years is "forever" for every timeout here, and keeps clock arithmetic far from overflow.
-  constexpr uint64_t kLongest = 10ull * 366 * 86400;
-  if (!value || *value > kLongest) return std::nullopt;
-  return std::chrono::seconds(*value);
-}
-
-std::optional<uint64_t> ParseByteSize(const std::string& text) {
-  return ParseScaled(text, {{'k', 1ull << 10}, {'m', 1ull << 20}, {'g', 1ull << 30},
-                            {'t', 1ull << 40}});
-}
 
 std::optional<ServerConfig> ParseServerConfig(int argc, char** argv, int* exit_code) {
   po::options_description desc = Describe();

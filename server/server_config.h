@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "store/compression_choice.h"
+#include "compress/compression_choice.h"
 
 namespace tuskd::server {
 
@@ -43,7 +43,7 @@ struct ServerConfig {
   // Compression at rest of new uploads: none | zstd | auto (zstd unless the content is already
   // compressed), and the zstd level.
   std::string compression = "none";
-  int compression_level = store::kDefaultCompressionLevel;
+  int compression_level = compress::kDefaultCompressionLevel;
   // Concatenation (parallel uploads), and whether joined parts are terminated.
   bool concatenation = true;
   bool concat_remove_parts = false;
@@ -53,9 +53,5 @@ struct ServerConfig {
 // an error (exit 2) to the given streams; *exit_code says which.
 std::optional<ServerConfig> ParseServerConfig(int argc, char** argv, int* exit_code);
 
-// "90", "90s", "15m", "24h", "7d" -> seconds; nullopt when malformed.
-std::optional<std::chrono::seconds> ParseDuration(const std::string& text);
-// "1048576", "512K", "64M", "2G", "1T" (binary multiples) -> bytes; nullopt when malformed.
-std::optional<uint64_t> ParseByteSize(const std::string& text);
 
 }  // namespace tuskd::server

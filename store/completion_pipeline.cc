@@ -138,7 +138,7 @@ bool CompletionPipeline::ClaimNext(int64_t now, PredictionJob* job, int64_t* nex
   return false;
 }
 
-Status CompletionPipeline::Finish(const PredictionJob& job, const PredictionOutcome& outcome,
+Status CompletionPipeline::Finish(const PredictionJob& job, const JobOutcome& outcome,
                                   const std::string& predictor, const RetryPolicy& retry,
                                   int64_t now) {
   std::lock_guard lock(mu_);

@@ -13,12 +13,12 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "store/predictor.h"
-#include "store/status.h"
+#include "base/status.h"
 #include "store/upload_record.h"
 
 namespace tuskd::store {
@@ -45,6 +45,21 @@ struct PredictionJob {
   int64_t next_attempt_at = 0;
   int64_t created_at = 0;
   std::string last_error;
+};
+
+// What running a job came to, as the pipeline records it: a result, or an error that says
+// whether a later attempt could succeed. The workers (server/) translate their predictor's
+// outcome into this, so store knows nothing of predictors.
+struct JobOutcome {
+  bool ok = false;
+  nlohmann::json result;   // when ok
+  std::string error;       // when !ok
+  bool retryable = false;  // when !ok
+
+  static JobOutcome Success(nlohmann::json result) { return {true, std::move(result), {}, false}; }
+  static JobOutcome Failure(std::string error, bool retryable) {
+    return {false, nullptr, std::move(error), retryable};
+  }
 };
 
 struct RetryPolicy {
@@ -78,7 +93,7 @@ class CompletionPipeline {
   // Records the outcome: a result (done, or failed for good) in `predictions` and the job
   // removed; or, for a retryable failure with attempts left, the job rescheduled. Releases the
   // claim.
-  Status Finish(const PredictionJob& job, const PredictionOutcome& outcome,
+  Status Finish(const PredictionJob& job, const JobOutcome& outcome,
                 const std::string& predictor, const RetryPolicy& retry, int64_t now);
   // A counter NotifyQueued bumps: read it before ClaimNext, then WaitForWork(seen, ...) returns
   // at once if work was queued in between.

@@ -12,8 +12,8 @@
 #include <span>
 #include <string>
 
-#include "store/file_system.h"
-#include "store/status.h"
+#include "base/file_system.h"
+#include "base/status.h"
 
 struct ZSTD_DCtx_s;
 

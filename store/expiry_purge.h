@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "store/status.h"
+#include "base/status.h"
 #include "store/upload_store.h"
 
 namespace tuskd::store {

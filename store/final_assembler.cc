@@ -3,7 +3,7 @@
 #include <chrono>
 #include <vector>
 
-#include "store/log.h"
+#include "base/log.h"
 
 namespace tuskd::store {
 namespace {

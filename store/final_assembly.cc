@@ -7,8 +7,8 @@
 
 #include "store/compressed_reader.h"
 #include "store/concat_waits.h"
-#include "store/frame_decoder.h"
-#include "store/log.h"
+#include "compress/frame_decoder.h"
+#include "base/log.h"
 #include "store/state_db.h"
 #include "store/upload_id.h"
 #include "store/upload_store.h"
@@ -222,8 +222,8 @@ Status UploadStore::CopyPart(const UploadRecord& part, const std::string& compre
       return opened;
     }
     // The raw copy is decoded on the way, so one read of each part also yields its SHA-256.
-    FrameDecoder decoder;
-    const FrameDecoder::Sink to_hash = [hash](std::span<const char> bytes) { hash->Update(bytes); };
+    compress::FrameDecoder decoder;
+    const compress::FrameDecoder::Sink to_hash = [hash](std::span<const char> bytes) { hash->Update(bytes); };
     for (uint64_t at = 0; at < part.data_length;) {
       if (lease.stop_requested()) {
         *stopped = true;

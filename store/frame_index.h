@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "store/state_db.h"
-#include "store/status.h"
+#include "base/status.h"
 
 namespace tuskd::store {
 

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "store/status.h"
+#include "base/status.h"
 #include "store/upload_record.h"
 
 namespace tuskd::store {

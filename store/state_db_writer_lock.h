@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "store/status.h"
+#include "base/status.h"
 
 namespace tuskd::store {
 

@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/completion_pipeline.h"
-#include "store/status.h"
+#include "base/status.h"
 #include "store/upload_record.h"
 
 namespace tuskd::store {

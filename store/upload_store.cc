@@ -4,7 +4,7 @@
 
 #include "store/compressed_reader.h"
 #include "store/concat_waits.h"
-#include "store/log.h"
+#include "base/log.h"
 #include "store/state_db.h"
 #include "store/upload_id.h"
 
@@ -31,7 +31,7 @@ Status ValidateSpec(const NewUpload& spec) {
   if (spec.concat == "final" && spec.length) {
     return Status::Invalid("a final upload takes its length from its parts");
   }
-  if (!CompressionModeFromString(spec.compression)) {
+  if (!compress::CompressionModeFromString(spec.compression)) {
     return Status::Invalid("unknown compression '" + spec.compression + "'");
   }
   return Status::Ok();
@@ -39,15 +39,15 @@ Status ValidateSpec(const NewUpload& spec) {
 
 // Resolves `auto` by the declared media type; the first piece may still turn it off.
 void ChooseCompression(const NewUpload& spec, UploadRecord* record) {
-  switch (*CompressionModeFromString(spec.compression)) {
-    case CompressionMode::kNone:
+  switch (*compress::CompressionModeFromString(spec.compression)) {
+    case compress::CompressionMode::kNone:
       record->compression = "none";
       break;
-    case CompressionMode::kZstd:
+    case compress::CompressionMode::kZstd:
       record->compression = "zstd";
       break;
-    case CompressionMode::kAuto: {
-      bool skip = IsIncompressibleMediaType(DeclaredMediaType(spec.metadata));
+    case compress::CompressionMode::kAuto: {
+      bool skip = compress::IsIncompressibleMediaType(compress::DeclaredMediaType(spec.metadata));
       record->compression = skip ? "none" : "zstd";
       record->compression_auto = !skip;
       break;

@@ -2,7 +2,7 @@
 // expiry, meta) plus one data file per upload under <data-dir>/uploads/. Implements the commit
 // protocol of DESIGN.md (data fdatasync, then one synced WriteBatch), recovery at open
 // (invariant I3), termination and the expiry sweep. A data file holds the upload's bytes raw or,
-// with compression, as independent zstd frames (store/frame_encoder.h, store/frame_index.h);
+// with compression, as independent zstd frames (compress/frame_encoder.h, store/frame_index.h);
 // offsets always count uncompressed bytes. Knows nothing of HTTP.
 // UploadStore is thread-safe. An UploadWriter belongs to the request that holds the upload's
 // lease and is used by one thread at a time.
@@ -20,12 +20,12 @@
 #include <vector>
 
 #include "store/completion_pipeline.h"
-#include "store/compression_choice.h"
-#include "store/frame_encoder.h"
+#include "compress/compression_choice.h"
+#include "compress/frame_encoder.h"
 #include "store/frame_index.h"
-#include "store/file_system.h"
+#include "base/file_system.h"
 #include "store/rolling_sha256.h"
-#include "store/status.h"
+#include "base/status.h"
 #include "store/upload_lock_table.h"
 #include "store/upload_record.h"
 
@@ -45,7 +45,7 @@ struct StoreOptions {
   int64_t expiration_seconds = 0;
   FileSystem* fs = PosixFileSystem();  // the seam tests replace; must outlive the store
   // zstd level of the uploads this process writes (docs/compression.md explains the default).
-  int compression_level = kDefaultCompressionLevel;
+  int compression_level = compress::kDefaultCompressionLevel;
   // Concatenation: terminate a final upload's parts once it is complete (unless another final
   // still waits for one). Off by default, as in tusd: the spec lets clients reuse parts.
   bool remove_parts_after_concat = false;
@@ -271,7 +271,7 @@ class UploadWriter {
   // frame end.
   std::string compression_;
   bool sniff_first_piece_ = false;
-  std::unique_ptr<FrameEncoder> encoder_;
+  std::unique_ptr<compress::FrameEncoder> encoder_;
   std::array<FrameStart, kMaxPendingFrames> new_frames_{};
   size_t new_frame_count_ = 0;
   FrameMark frame_end_;

@@ -2,7 +2,7 @@
 // A compressed upload's bytes go through a FrameEncoder; every commit ends the open frame, and
 // inside a long body a frame also ends once it holds kTargetFrameBytes, so that ranged reads
 // and a failed append have a nearby frame boundary to go back to.
-#include "store/compression_choice.h"
+#include "compress/compression_choice.h"
 #include "store/state_db.h"
 #include "store/upload_store.h"
 
@@ -36,7 +36,7 @@ Status UploadWriter::Append(std::span<const char> bytes) {
   }
   if (sniff_first_piece_ && offset() == 0 && !bytes.empty()) {
     sniff_first_piece_ = false;  // one look, at the upload's first bytes
-    if (HasIncompressibleMagic(bytes)) compression_ = "none";
+    if (compress::HasIncompressibleMagic(bytes)) compression_ = "none";
   }
   if (compressed()) return AppendCompressed(bytes);
   const uint64_t before = file_->Size();
@@ -52,7 +52,7 @@ Status UploadWriter::Append(std::span<const char> bytes) {
 
 Status UploadWriter::AppendCompressed(std::span<const char> bytes) {
   if (bytes.empty()) return Status::Ok();  // would open a frame with nothing in it
-  if (!encoder_) encoder_ = std::make_unique<FrameEncoder>(store_->options_.compression_level);
+  if (!encoder_) encoder_ = std::make_unique<compress::FrameEncoder>(store_->options_.compression_level);
   if (encoder_->frame_bytes() >= kTargetFrameBytes && new_frame_count_ < kMaxPendingFrames) {
     if (Status ended = encoder_->EndFrame(file_.get()); !ended.ok()) {
       return RewindToFrameEnd(ended);

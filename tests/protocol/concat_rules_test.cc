@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "protocol_test_util.h"
+#include "tests/protocol/protocol_test_util.h"
 
 namespace tuskd::protocol {
 namespace {

@@ -5,7 +5,7 @@
 #include <limits>
 #include <string>
 
-#include "protocol_test_util.h"
+#include "tests/protocol/protocol_test_util.h"
 
 namespace tuskd::protocol {
 namespace {

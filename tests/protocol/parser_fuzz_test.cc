@@ -17,15 +17,15 @@
 #include <variant>
 #include <vector>
 
-#include "ietf_test_util.h"
+#include "tests/protocol/ietf/ietf_test_util.h"
 #include "protocol/concat_rules.h"
 #include "protocol/ext_value.h"
 #include "protocol/header_parsers.h"
-#include "protocol/ietf_fields.h"
-#include "protocol/ietf_representation.h"
-#include "protocol/ietf_version.h"
+#include "protocol/ietf/fields.h"
+#include "protocol/ietf/representation.h"
+#include "protocol/ietf/version.h"
 #include "protocol/request_head.h"
-#include "protocol_test_util.h"
+#include "tests/protocol/protocol_test_util.h"
 #include "tests/common/fuzz_random.h"
 #include "tests/common/printable.h"
 

@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "protocol/decisions.h"
-#include "protocol_test_util.h"
+#include "tests/protocol/protocol_test_util.h"
 
 namespace tuskd::protocol {
 namespace {

@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include "raw_client.h"
-#include "shared_tuskd.h"
+#include "tests/server/raw_client.h"
+#include "tests/server/shared_tuskd.h"
 
 namespace tuskd::server::testing {
 namespace {
@@ -139,7 +139,7 @@ TEST_F(BodyInterruptionTest, CutInsideTheHeadChangesNothing) {
   ResumeAndVerify(port(), upload.path, "0123456789", 0);
 }
 
-// Bodies under Upload-Checksum are all-or-nothing (server/body_receiver.h): a cut one is
+// Bodies under Upload-Checksum are all-or-nothing (server/handlers/body_receiver.h): a cut one is
 // dropped whole, since its bytes could never be verified.
 TEST_F(BodyInterruptionTest, CutBodyUnderAChecksumIsDroppedWhole) {
   CreatedUpload upload = CreateUpload(port(), 5);

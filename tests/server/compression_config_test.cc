@@ -30,7 +30,7 @@ TEST(CompressionConfigTest, DefaultsToNoneAtTheDefaultLevel) {
   auto config = Parse({}, &code);
   ASSERT_TRUE(config);
   EXPECT_EQ(config->compression, "none");
-  EXPECT_EQ(config->compression_level, store::kDefaultCompressionLevel);
+  EXPECT_EQ(config->compression_level, compress::kDefaultCompressionLevel);
 }
 
 TEST(CompressionConfigTest, ReadsModesAndLevels) {

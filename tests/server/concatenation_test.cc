@@ -6,8 +6,8 @@
 #include <chrono>
 #include <thread>
 
-#include "raw_client.h"
-#include "shared_tuskd.h"
+#include "tests/server/raw_client.h"
+#include "tests/server/shared_tuskd.h"
 
 namespace tuskd::server::testing {
 namespace {

@@ -1,5 +1,5 @@
 // cors: AddCorsHeaders (allowed origins, Vary, exposed tus headers) and PreflightResponse.
-#include "server/cors.h"
+#include "server/http/cors.h"
 
 #include <gtest/gtest.h>
 

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <string>
 
-#include "raw_client.h"
-#include "tuskd_process.h"
+#include "tests/server/raw_client.h"
+#include "tests/server/tuskd_process.h"
 
 namespace tuskd::server::testing {
 namespace {

@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include "raw_client.h"
-#include "shared_tuskd.h"
+#include "tests/server/raw_client.h"
+#include "tests/server/shared_tuskd.h"
 
 namespace tuskd::server::testing {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "raw_client.h"
+#include "tests/server/raw_client.h"
 
 namespace tuskd::server::testing {
 

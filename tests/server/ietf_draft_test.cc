@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "ietf_client.h"
-#include "raw_client.h"
-#include "shared_tuskd.h"
+#include "tests/server/ietf_client.h"
+#include "tests/server/raw_client.h"
+#include "tests/server/shared_tuskd.h"
 
 namespace tuskd::server::testing {
 namespace {

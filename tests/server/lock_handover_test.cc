@@ -7,9 +7,9 @@
 #include <thread>
 #include <vector>
 
-#include "raw_client.h"
-#include "shared_tuskd.h"
-#include "stalled_request.h"
+#include "tests/server/raw_client.h"
+#include "tests/server/shared_tuskd.h"
+#include "tests/server/stalled_request.h"
 
 namespace tuskd::server::testing {
 namespace {

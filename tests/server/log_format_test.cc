@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "raw_client.h"
-#include "tuskd_process.h"
+#include "tests/server/raw_client.h"
+#include "tests/server/tuskd_process.h"
 
 namespace tuskd::server::testing {
 namespace {

@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "raw_client.h"
-#include "tuskd_process.h"
+#include "tests/server/raw_client.h"
+#include "tests/server/tuskd_process.h"
 
 namespace tuskd::server::testing {
 namespace {

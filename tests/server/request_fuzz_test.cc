@@ -17,9 +17,9 @@
 #include <utility>
 #include <vector>
 
-#include "ietf_client.h"
-#include "raw_client.h"
-#include "shared_tuskd.h"
+#include "tests/server/ietf_client.h"
+#include "tests/server/raw_client.h"
+#include "tests/server/shared_tuskd.h"
 #include "tests/common/fuzz_random.h"
 #include "tests/common/printable.h"
 

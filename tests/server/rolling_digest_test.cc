@@ -7,8 +7,8 @@
 #include <string>
 #include <thread>
 
-#include "raw_client.h"
-#include "tuskd_process.h"
+#include "tests/server/raw_client.h"
+#include "tests/server/tuskd_process.h"
 
 namespace tuskd::server::testing {
 namespace {

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "raw_client.h"
-#include "tuskd_process.h"
+#include "tests/server/raw_client.h"
+#include "tests/server/tuskd_process.h"
 
 namespace tuskd::server::testing {
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "raw_client.h"
-#include "shared_tuskd.h"
-#include "tuskd_process.h"
+#include "tests/server/raw_client.h"
+#include "tests/server/shared_tuskd.h"
+#include "tests/server/tuskd_process.h"
 
 namespace tuskd::server::testing {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "raw_client.h"
+#include "tests/server/raw_client.h"
 
 namespace tuskd::server::testing {
 

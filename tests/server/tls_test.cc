@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "server/admin_file.h"
+#include "store/admin_file.h"
 #include "tests/common/test_certificate.h"
 #include "tests/server/https_client.h"
 #include "tests/server/raw_client.h"
@@ -314,7 +314,7 @@ TEST(TlsReloadTest, SighupSwapsTheCertificateAndOneThatDoesNotLoadKeepsTheOld) {
     return HttpsExchange(server.port(), trusted.cert_path, {"OPTIONS", "/files/"}).status;
   };
   EXPECT_EQ(options(a), 204);
-  const std::string pin_a = ReadAdminFile(server.data_dir()).value_or(AdminInfo{}).tls_pin;
+  const std::string pin_a = store::ReadAdminFile(server.data_dir()).value_or(store::AdminInfo{}).tls_pin;
   EXPECT_FALSE(pin_a.empty());
 
   // A download in progress across the reload keeps its connection (and the old context).
@@ -343,7 +343,7 @@ TEST(TlsReloadTest, SighupSwapsTheCertificateAndOneThatDoesNotLoadKeepsTheOld) {
   EXPECT_EQ(slow_download.status, 200) << slow_download.error;
   EXPECT_TRUE(slow_download.body == data) << "downloaded " << slow_download.body.size();
   EXPECT_EQ(options(a), 0) << "the old certificate is no longer served";
-  const std::string pin_b = ReadAdminFile(server.data_dir()).value_or(AdminInfo{}).tls_pin;
+  const std::string pin_b = store::ReadAdminFile(server.data_dir()).value_or(store::AdminInfo{}).tls_pin;
   EXPECT_FALSE(pin_b.empty());
   EXPECT_NE(pin_b, pin_a);
 
@@ -354,7 +354,7 @@ TEST(TlsReloadTest, SighupSwapsTheCertificateAndOneThatDoesNotLoadKeepsTheOld) {
     return server.Log().find("TLS reload failed") != std::string::npos;
   })) << server.Log();
   EXPECT_EQ(options(b), 204);
-  EXPECT_EQ(ReadAdminFile(server.data_dir()).value_or(AdminInfo{}).tls_pin, pin_b);
+  EXPECT_EQ(store::ReadAdminFile(server.data_dir()).value_or(store::AdminInfo{}).tls_pin, pin_b);
   EXPECT_TRUE(server.Alive());
 }
 

@@ -1,4 +1,4 @@
-#include "tuskd_process.h"
+#include "tests/server/tuskd_process.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -10,7 +10,7 @@
 #include "store/frame_index.h"
 #include "store/upload_store.h"
 #include "tests/store/store_test_util.h"
-#include "tests/store/test_content.h"
+#include "tests/common/test_content.h"
 
 namespace tuskd::store {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/store/scoped_temp_dir.h"
+#include "tests/common/scoped_temp_dir.h"
 
 namespace tuskd::store {
 namespace {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
-#include "tests/store/scoped_temp_dir.h"
+#include "tests/common/scoped_temp_dir.h"
 
 namespace tuskd::store {
 namespace {

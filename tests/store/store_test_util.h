@@ -15,8 +15,9 @@
 
 #include "store/state_db.h"
 #include "store/upload_store.h"
-#include "tests/store/fault_injection_file_system.h"
-#include "tests/store/scoped_temp_dir.h"
+#include "tests/common/bytes.h"
+#include "tests/common/fault_injection_file_system.h"
+#include "tests/common/scoped_temp_dir.h"
 
 namespace tuskd::store {
 
@@ -33,7 +34,6 @@ inline std::string OneShotSha256Hex(std::string_view data) {
   return hex;
 }
 
-inline std::span<const char> Bytes(std::string_view text) { return {text.data(), text.size()}; }
 
 class StoreTest : public ::testing::Test {
  protected:

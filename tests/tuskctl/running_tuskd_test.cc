@@ -10,7 +10,7 @@
 #include <fstream>
 #include <thread>
 
-#include "server/admin_file.h"
+#include "store/admin_file.h"
 #include "store/state_db_writer_lock.h"
 #include "tests/common/test_certificate.h"
 #include "tests/tuskctl/tuskctl_test_util.h"
@@ -71,7 +71,7 @@ TEST_F(RunningTuskdTest, ReadCommandsSeeLiveStateWithoutDisturbingTheServer) {
   ASSERT_TRUE(fs::exists(admin_path));
   EXPECT_EQ(fs::status(admin_path).permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::owner_write);
-  auto admin = server::ReadAdminFile(data_dir_);
+  auto admin = store::ReadAdminFile(data_dir_);
   ASSERT_TRUE(admin.has_value());
   EXPECT_EQ(admin->pid, server_->pid());
   EXPECT_EQ(admin->admin_url, server_->base_url() + "/admin/");
@@ -161,7 +161,7 @@ TEST_F(RunningTuskdTest, AdminEndpointsWantTheToken) {
   std::string base = server_->base_url() + "/admin/";
   EXPECT_EQ(Http("POST", base + "purge-expired").status, 403);
   EXPECT_EQ(Http("GET", base + "expired", {"Authorization: Bearer wrong"}).status, 403);
-  auto admin = server::ReadAdminFile(data_dir_);
+  auto admin = store::ReadAdminFile(data_dir_);
   ASSERT_TRUE(admin.has_value());
   std::string bearer = "Authorization: Bearer " + admin->token;
   HttpReply listed = Http("GET", base + "expired", {bearer});
@@ -176,7 +176,7 @@ TEST_F(RunningTuskdTest, OverHttpsTuskctlTrustsThePublishedKeyAndNoOther) {
   tuskd::testing::TestCertificate cert;
   ASSERT_TRUE(tuskd::testing::MakeTestCertificate(dir_.path(), "", &cert));
   StartServer({"--tls-cert", cert.cert_path, "--tls-key", cert.key_path});
-  auto admin = server::ReadAdminFile(data_dir_);
+  auto admin = store::ReadAdminFile(data_dir_);
   ASSERT_TRUE(admin.has_value());
   EXPECT_EQ(admin->admin_url.rfind("https://127.0.0.1:", 0), 0u) << admin->admin_url;
   EXPECT_EQ(admin->tls_pin.rfind("sha256//", 0), 0u) << admin->tls_pin;

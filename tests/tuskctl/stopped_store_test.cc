@@ -39,7 +39,7 @@ struct Fixture {
     int64_t next_due = 0;
     EXPECT_TRUE(store->pipeline().ClaimNext(now, &job, &next_due));
     EXPECT_TRUE(store->pipeline()
-                    .Finish(job, store::PredictionOutcome::Success({{"type", "application/pdf"}}),
+                    .Finish(job, store::JobOutcome::Success({{"type", "application/pdf"}}),
                             "builtin:test", store::RetryPolicy(), now - 3650)
                     .ok());
     // The same content again: a cache hit. Other content: a job left queued.

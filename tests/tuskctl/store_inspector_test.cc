@@ -33,7 +33,7 @@ TEST(StateDbReadOnlyTest, BothModesReadWithoutWritingIntoTheDb) {
   auto before = Entries(db_path);
   for (auto mode : {store::ReadOnlyMode::kPointInTime, store::ReadOnlyMode::kSecondary}) {
     std::unique_ptr<store::StateDb> db;
-    store::Status opened = store::StateDb::OpenReadOnly(db_path, mode, &db);
+    Status opened = store::StateDb::OpenReadOnly(db_path, mode, &db);
     ASSERT_TRUE(opened.ok()) << opened.ToString();
     EXPECT_TRUE(db->read_only());
     store::UploadRecord record;

@@ -83,18 +83,6 @@ std::string Base64(std::string_view text) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/tuskctl-test-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 RunResult RunTuskctl(const std::string& data_dir, const std::vector<std::string>& args,
                      const std::vector<std::string>& env) {
   std::vector<std::string> argv = {TUSKCTL_BINARY, "--data-dir", data_dir};
@@ -296,7 +284,7 @@ DirectStore::DirectStore(const std::string& data_dir, int64_t expiration_seconds
   store::StoreOptions options;
   options.data_dir = data_dir;
   options.expiration_seconds = expiration_seconds;
-  store::Status status = store::UploadStore::Open(options, &store_);
+  Status status = store::UploadStore::Open(options, &store_);
   if (!status.ok()) throw std::runtime_error(status.ToString());
 }
 
@@ -307,7 +295,7 @@ std::string DirectStore::Create(std::optional<uint64_t> length, const std::strin
   spec.metadata_raw = "filename " + Base64(filename);
   spec.metadata = {{"filename", filename}};
   store::UploadRecord record;
-  store::Status status = store_->Create(spec, now, &record);
+  Status status = store_->Create(spec, now, &record);
   EXPECT_TRUE(status.ok()) << status.ToString();
   return record.id;
 }
@@ -316,7 +304,7 @@ void DirectStore::Append(const std::string& id, std::string_view bytes, int64_t 
   auto lease = store_->locks().TryAcquire(id, [] {});
   ASSERT_TRUE(lease.has_value());
   std::unique_ptr<store::UploadWriter> writer;
-  store::Status status = store_->OpenWriter(id, &writer);
+  Status status = store_->OpenWriter(id, &writer);
   ASSERT_TRUE(status.ok()) << status.ToString();
   ASSERT_TRUE(writer->Append({bytes.data(), bytes.size()}).ok());
   status = writer->Commit(now);

@@ -18,19 +18,12 @@
 
 #include "store/upload_store.h"
 
+#include "tests/common/scoped_temp_dir.h"
+
 namespace tuskd::tuskctl::testing {
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+// Every tuskctl test works in a fresh directory of its own.
+using TempDir = ScopedTempDir;
 
 struct RunResult {
   int exit_code = -1;

@@ -18,7 +18,7 @@ size_t Collect(char* data, size_t size, size_t count, void* body) {
 
 }  // namespace
 
-AdminReply CallAdmin(const server::AdminInfo& admin, const std::string& method,
+AdminReply CallAdmin(const store::AdminInfo& admin, const std::string& method,
                      const std::string& path) {
   AdminReply reply;
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);

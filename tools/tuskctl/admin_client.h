@@ -1,4 +1,4 @@
-// tuskctl's side of tuskd's admin endpoints (server/admin_endpoints.h): one HTTP request with
+// tuskctl's side of tuskd's admin endpoints (server/handlers/admin_endpoints.h): one HTTP request with
 // libcurl to the URL and token tuskd published in <data-dir>/admin.json. Never through a proxy:
 // the endpoint is on loopback and proxies (http_proxy) would only leak the token.
 // Blocking; one call at a time per thread (libcurl's global init happens in main()).
@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "server/admin_file.h"
+#include "store/admin_file.h"
 
 namespace tuskd::tuskctl {
 
@@ -17,7 +17,7 @@ struct AdminReply {
 };
 
 // `method` on admin_url + `path` ("purge-expired", "uploads/<id>").
-AdminReply CallAdmin(const server::AdminInfo& admin, const std::string& method,
+AdminReply CallAdmin(const store::AdminInfo& admin, const std::string& method,
                      const std::string& path);
 
 }  // namespace tuskd::tuskctl

@@ -6,7 +6,7 @@ namespace tuskd::tuskctl {
 
 bool OpenInspector(const CommandContext& context, store::StoreInspector::Mode mode,
                    std::unique_ptr<store::StoreInspector>* out) {
-  store::Status status = store::StoreInspector::Open(context.data_dir, mode, out);
+  Status status = store::StoreInspector::Open(context.data_dir, mode, out);
   if (status.ok()) return true;
   if (status.IsNotFound()) {
     context.err << "tuskctl: no tuskd store in " << context.data_dir << " (" << status.message()
@@ -20,7 +20,7 @@ bool OpenInspector(const CommandContext& context, store::StoreInspector::Mode mo
 
 bool ResolveUploadId(const CommandContext& context, const store::StoreInspector& inspector,
                      const std::string& id_or_prefix, std::string* id) {
-  store::Status status = inspector.ResolveId(id_or_prefix, id);
+  Status status = inspector.ResolveId(id_or_prefix, id);
   if (status.ok()) return true;
   context.err << "tuskctl: " << Printable(status.message()) << "\n";
   return false;

@@ -16,7 +16,7 @@ using nlohmann::json;
 namespace {
 
 // Empty on success, else why not.
-std::string DeleteThroughTuskd(const server::AdminInfo& tuskd, const std::string& id) {
+std::string DeleteThroughTuskd(const store::AdminInfo& tuskd, const std::string& id) {
   AdminReply reply = CallAdmin(tuskd, "DELETE", "uploads/" + id);
   switch (reply.status) {
     case 204:
@@ -37,7 +37,7 @@ std::string DeleteThroughTuskd(const server::AdminInfo& tuskd, const std::string
 
 std::string DeleteDirectly(store::UploadStore& store, const std::string& id, int64_t now) {
   store::UploadRecord record;
-  store::Status status = store.Get(id, &record);
+  Status status = store.Get(id, &record);
   if (status.IsNotFound()) return "no upload " + id;
   if (!status.ok()) return status.ToString();
   if (record.state == store::UploadState::kTerminated ||
@@ -70,7 +70,7 @@ int RunDelete(CommandContext& context, const Args& args) {
     return kExitUsage;
   }
   std::unique_ptr<WriterRoute> route;
-  if (store::Status opened = WriterRoute::Open(context.data_dir, &route); !opened.ok()) {
+  if (Status opened = WriterRoute::Open(context.data_dir, &route); !opened.ok()) {
     context.err << "tuskctl delete: " << opened.message() << "\n";
     return kExitFailure;
   }

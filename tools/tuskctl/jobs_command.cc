@@ -21,7 +21,7 @@ int RunJobs(CommandContext& context, const Args& args) {
     return kExitFailure;
   }
   std::vector<store::PredictionJob> jobs;
-  if (store::Status listed = inspector->ListJobs(&jobs); !listed.ok()) {
+  if (Status listed = inspector->ListJobs(&jobs); !listed.ok()) {
     context.err << "tuskctl jobs: " << listed.ToString() << "\n";
     return kExitFailure;
   }

@@ -1,7 +1,7 @@
 // tuskctl list: the uploads as an aligned table (or JSON Lines), most recent activity first.
 #include <ostream>
 
-#include "server/server_config.h"
+#include "base/quantity.h"
 #include "tools/tuskctl/commands.h"
 #include "tools/tuskctl/humanize.h"
 #include "tools/tuskctl/text_table.h"
@@ -67,7 +67,7 @@ int RunList(CommandContext& context, const Args& args) {
   }
   std::optional<int64_t> idle_at_least;
   if (vm.count("older-than")) {
-    auto duration = server::ParseDuration(vm["older-than"].as<std::string>());
+    auto duration = ParseDuration(vm["older-than"].as<std::string>());
     if (!duration) {
       context.err << "tuskctl list: --older-than takes a duration such as 90s, 15m, 24h, 7d\n";
       return kExitUsage;
@@ -81,7 +81,7 @@ int RunList(CommandContext& context, const Args& args) {
   }
   std::vector<UploadListing> listings;
   std::vector<std::string> unreadable;
-  if (store::Status status = LoadListings(*inspector, &listings, &unreadable); !status.ok()) {
+  if (Status status = LoadListings(*inspector, &listings, &unreadable); !status.ok()) {
     context.err << "tuskctl list: " << status.ToString() << "\n";
     return kExitFailure;
   }

@@ -160,7 +160,7 @@ int RunPredictions(CommandContext& context, const Args& args) {
   }
   std::vector<json> predictions;
   std::vector<store::PredictionJob> jobs;
-  store::Status status = inspector->ListPredictions(&predictions);
+  Status status = inspector->ListPredictions(&predictions);
   if (status.ok()) status = inspector->ListJobs(&jobs);
   if (!status.ok()) {
     context.err << "tuskctl predictions: " << status.ToString() << "\n";

@@ -15,7 +15,7 @@ using nlohmann::json;
 
 namespace {
 
-bool PurgeThroughTuskd(const CommandContext& context, const server::AdminInfo& tuskd, bool dry_run,
+bool PurgeThroughTuskd(const CommandContext& context, const store::AdminInfo& tuskd, bool dry_run,
                        std::vector<std::string>* ids) {
   AdminReply reply =
       dry_run ? CallAdmin(tuskd, "GET", "expired") : CallAdmin(tuskd, "POST", "purge-expired");
@@ -49,14 +49,14 @@ int RunPurgeExpired(CommandContext& context, const Args& args) {
   }
   const bool dry_run = vm.count("dry-run") > 0;
   std::unique_ptr<WriterRoute> route;
-  if (store::Status opened = WriterRoute::Open(context.data_dir, &route); !opened.ok()) {
+  if (Status opened = WriterRoute::Open(context.data_dir, &route); !opened.ok()) {
     context.err << "tuskctl purge-expired: " << opened.message() << "\n";
     return kExitFailure;
   }
   std::vector<std::string> ids;
   if (route->through_tuskd()) {
     if (!PurgeThroughTuskd(context, route->tuskd(), dry_run, &ids)) return kExitFailure;
-  } else if (store::Status purged = store::PurgeExpired(route->store(), context.now, dry_run, &ids);
+  } else if (Status purged = store::PurgeExpired(route->store(), context.now, dry_run, &ids);
              !purged.ok()) {
     context.err << "tuskctl purge-expired: " << purged.ToString() << "\n";
     return kExitFailure;

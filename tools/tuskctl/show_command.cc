@@ -20,11 +20,11 @@ constexpr int kLabelWidth = 14;
 // The hash state as stored: present, and whether it covers exactly the committed offset.
 json HashStateJson(const store::StoreInspector& inspector, const store::UploadRecord& record) {
   std::string blob;
-  store::Status found = inspector.GetHashState(record.id, &blob);
+  Status found = inspector.GetHashState(record.id, &blob);
   if (found.IsNotFound()) return json{{"present", false}};
   if (!found.ok()) return json{{"present", false}, {"error", found.ToString()}};
   store::RollingSha256 hash;
-  store::Status parsed = store::RollingSha256::Deserialize(blob, record.offset, &hash);
+  Status parsed = store::RollingSha256::Deserialize(blob, record.offset, &hash);
   if (!parsed.ok()) return json{{"present", true}, {"valid", false}, {"error", parsed.message()}};
   return json{{"present", true}, {"valid", true}, {"offset", hash.bytes_hashed()}};
 }
@@ -153,7 +153,7 @@ int RunShow(CommandContext& context, const Args& args) {
     return kExitFailure;
   }
   UploadListing listing;
-  if (store::Status found = inspector->GetUpload(id, &listing.record); !found.ok()) {
+  if (Status found = inspector->GetUpload(id, &listing.record); !found.ok()) {
     context.err << "tuskctl show: " << Printable(found.ToString()) << "\n";
     return kExitFailure;
   }

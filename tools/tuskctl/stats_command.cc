@@ -50,19 +50,19 @@ void CountUploads(const std::vector<UploadListing>& listings, Stats* stats) {
   }
 }
 
-store::Status CountPipeline(const store::StoreInspector& inspector, Stats* stats) {
+Status CountPipeline(const store::StoreInspector& inspector, Stats* stats) {
   std::vector<json> predictions;
-  if (store::Status listed = inspector.ListPredictions(&predictions); !listed.ok()) return listed;
+  if (Status listed = inspector.ListPredictions(&predictions); !listed.ok()) return listed;
   stats->prediction_entries = predictions.size();
   for (const json& prediction : predictions) {
     if (prediction.value("status", "") == "done") ++stats->predictions_done;
     if (prediction.value("status", "") == "failed") ++stats->predictions_failed;
   }
   std::vector<store::PredictionJob> jobs;
-  if (store::Status listed = inspector.ListJobs(&jobs); !listed.ok()) return listed;
+  if (Status listed = inspector.ListJobs(&jobs); !listed.ok()) return listed;
   stats->jobs = jobs.size();
   for (const auto& job : jobs) stats->jobs_retrying += job.attempts > 0 ? 1 : 0;
-  return store::Status::Ok();
+  return Status::Ok();
 }
 
 json ToJson(const Stats& stats, int64_t now) {
@@ -149,7 +149,7 @@ int RunStats(CommandContext& context, const Args& args) {
   std::vector<UploadListing> listings;
   Stats stats;
   std::vector<std::string> unreadable;
-  store::Status status = LoadListings(*inspector, &listings, &unreadable);
+  Status status = LoadListings(*inspector, &listings, &unreadable);
   if (status.ok()) {
     CountUploads(listings, &stats);
     stats.unreadable = unreadable.size();

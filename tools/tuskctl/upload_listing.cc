@@ -6,10 +6,10 @@ namespace tuskd::tuskctl {
 
 using nlohmann::json;
 
-store::Status LoadListings(const store::StoreInspector& inspector, std::vector<UploadListing>* out,
+Status LoadListings(const store::StoreInspector& inspector, std::vector<UploadListing>* out,
                            std::vector<std::string>* unreadable) {
   std::vector<store::UploadRecord> records;
-  if (store::Status listed = inspector.ListUploads(&records, unreadable); !listed.ok()) {
+  if (Status listed = inspector.ListUploads(&records, unreadable); !listed.ok()) {
     return listed;
   }
   out->clear();
@@ -22,7 +22,7 @@ store::Status LoadListings(const store::StoreInspector& inspector, std::vector<U
   std::stable_sort(out->begin(), out->end(), [](const UploadListing& a, const UploadListing& b) {
     return a.record.updated_at > b.record.updated_at;  // records come in id order already
   });
-  return store::Status::Ok();
+  return Status::Ok();
 }
 
 std::string FileName(const store::UploadRecord& record) {

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/status.h"
+#include "base/status.h"
 #include "store/store_inspector.h"
 #include "store/upload_record.h"
 #include "tools/tuskctl/terminal.h"
@@ -24,7 +24,7 @@ struct UploadListing {
 
 // Every upload with its file size, most recent activity first (then by id). Keys whose
 // records do not parse go to *unreadable.
-store::Status LoadListings(const store::StoreInspector& inspector, std::vector<UploadListing>* out,
+Status LoadListings(const store::StoreInspector& inspector, std::vector<UploadListing>* out,
                            std::vector<std::string>* unreadable);
 
 // The "filename" (else "name") metadata value, as sent; "" when there is none.

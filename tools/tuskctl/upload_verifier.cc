@@ -4,7 +4,7 @@
 #include <memory>
 #include <vector>
 
-#include "store/frame_decoder.h"
+#include "compress/frame_decoder.h"
 #include "store/rolling_sha256.h"
 
 namespace tuskd::tuskctl {
@@ -18,8 +18,8 @@ std::string HashCommittedBytes(std::ifstream& in, uint64_t length, bool zstd,
                                store::RollingSha256* hash, uint64_t* hashed,
                                const VerifyProgress& progress) {
   std::vector<char> input(kReadBytes);
-  store::FrameDecoder decoder;
-  const store::FrameDecoder::Sink to_hash = [&](std::span<const char> bytes) {
+  compress::FrameDecoder decoder;
+  const compress::FrameDecoder::Sink to_hash = [&](std::span<const char> bytes) {
     hash->Update(bytes);
     *hashed += bytes.size();
   };
@@ -37,7 +37,7 @@ std::string HashCommittedBytes(std::ifstream& in, uint64_t length, bool zstd,
       hash->Update({input.data(), want});
       *hashed += want;
     } else {
-      if (store::Status fed = decoder.Feed({input.data(), want}, to_hash); !fed.ok()) {
+      if (Status fed = decoder.Feed({input.data(), want}, to_hash); !fed.ok()) {
         return "zstd data does not decode: " + fed.message() + " (in the compressed bytes " +
                std::to_string(done - want) + " to " + std::to_string(done) + ")";
       }
@@ -63,7 +63,7 @@ bool ExpectedDigest(const store::StoreInspector& inspector, const store::UploadR
     return true;
   }
   std::string blob;
-  store::Status status = inspector.GetHashState(record.id, &blob);
+  Status status = inspector.GetHashState(record.id, &blob);
   store::RollingSha256 saved;
   if (status.ok()) status = store::RollingSha256::Deserialize(blob, record.offset, &saved);
   if (!status.ok()) {

@@ -152,7 +152,7 @@ int RunVerify(CommandContext& context, const Args& args) {
   std::vector<store::UploadRecord> records;
   std::vector<std::string> unreadable;
   if (all) {
-    if (store::Status listed = inspector->ListUploads(&records, &unreadable); !listed.ok()) {
+    if (Status listed = inspector->ListUploads(&records, &unreadable); !listed.ok()) {
       context.err << "tuskctl verify: " << listed.ToString() << "\n";
       return kExitFailure;
     }
@@ -161,7 +161,7 @@ int RunVerify(CommandContext& context, const Args& args) {
       std::string id;
       if (!ResolveUploadId(context, *inspector, given, &id)) return kExitFailure;
       store::UploadRecord record;
-      store::Status found = inspector->GetUpload(id, &record);
+      Status found = inspector->GetUpload(id, &record);
       if (found.IsCorruption()) {
         unreadable.push_back(id);
       } else if (!found.ok()) {

@@ -183,7 +183,7 @@ int RunWatch(CommandContext& context, const Args& args) {
     context.terminal =
         DetectTerminal(1, context.terminal.color ? ColorChoice::kAlways : ColorChoice::kNever);
     std::string error;
-    if (store::Status caught_up = inspector->Refresh(); !caught_up.ok()) {
+    if (Status caught_up = inspector->Refresh(); !caught_up.ok()) {
       // A restarted tuskd starts new WAL and MANIFEST files; a fresh secondary follows them.
       std::unique_ptr<store::StoreInspector> reopened;
       if (store::StoreInspector::Open(context.data_dir, store::StoreInspector::Mode::kSecondary,
@@ -195,7 +195,7 @@ int RunWatch(CommandContext& context, const Args& args) {
       }
     }
     std::vector<UploadListing> listings;
-    if (store::Status loaded = LoadListings(*inspector, &listings, nullptr); !loaded.ok()) {
+    if (Status loaded = LoadListings(*inspector, &listings, nullptr); !loaded.ok()) {
       error = "cannot read the store: " + loaded.ToString();
     }
     std::erase_if(listings, [](const UploadListing& listing) {

@@ -28,38 +28,38 @@ WriterRoute::~WriterRoute() {
   lock_.reset();
 }
 
-store::Status WriterRoute::Open(const std::string& data_dir, std::unique_ptr<WriterRoute>* out) {
+Status WriterRoute::Open(const std::string& data_dir, std::unique_ptr<WriterRoute>* out) {
   const std::string db_path = data_dir + "/db";
-  if (!HasDb(db_path)) return store::Status::NotFound("no tuskd store in " + data_dir);
+  if (!HasDb(db_path)) return Status::NotFound("no tuskd store in " + data_dir);
   std::unique_ptr<WriterRoute> route(new WriterRoute());
   auto deadline = std::chrono::steady_clock::now() + kStartingTuskdGrace;
   for (;;) {
     pid_t holder = 0;
-    store::Status locked = store::StateDbWriterLock::Acquire(db_path, &route->lock_, &holder);
+    Status locked = store::StateDbWriterLock::Acquire(db_path, &route->lock_, &holder);
     if (locked.ok()) break;
     if (!locked.IsBusy()) return locked;
-    std::optional<server::AdminInfo> admin = server::ReadAdminFile(data_dir);
+    std::optional<store::AdminInfo> admin = store::ReadAdminFile(data_dir);
     // A pid of 0: the holder is in another pid namespace; trust a live pid in the file then.
     if (admin && (holder == 0 || admin->pid == holder) && ProcessAlive(admin->pid)) {
       route->admin_ = std::move(admin);
       *out = std::move(route);
-      return store::Status::Ok();
+      return Status::Ok();
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      return store::Status::Busy("the store is open by process " + std::to_string(holder) +
+      return Status::Busy("the store is open by process " + std::to_string(holder) +
                                  ", which publishes no admin endpoint in " + data_dir + "/" +
-                                 server::kAdminFileName +
+                                 store::kAdminFileName +
                                  "; stop it, or retry once tuskd has started");
     }
     std::this_thread::sleep_for(kPoll);
   }
   store::StoreOptions options;
   options.data_dir = data_dir;
-  if (store::Status opened = store::UploadStore::Open(options, &route->store_); !opened.ok()) {
+  if (Status opened = store::UploadStore::Open(options, &route->store_); !opened.ok()) {
     return opened;
   }
   *out = std::move(route);
-  return store::Status::Ok();
+  return Status::Ok();
 }
 
 }  // namespace tuskd::tuskctl

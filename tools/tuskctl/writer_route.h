@@ -10,9 +10,9 @@
 #include <optional>
 #include <string>
 
-#include "server/admin_file.h"
+#include "store/admin_file.h"
 #include "store/state_db_writer_lock.h"
-#include "store/status.h"
+#include "base/status.h"
 #include "store/upload_store.h"
 
 namespace tuskd::tuskctl {
@@ -21,19 +21,19 @@ class WriterRoute {
  public:
   // NotFound when `data_dir` holds no store; Busy when something other than a tuskd that
   // publishes admin.json holds the store (after waiting a moment for a starting tuskd's file).
-  static store::Status Open(const std::string& data_dir, std::unique_ptr<WriterRoute>* out);
+  static Status Open(const std::string& data_dir, std::unique_ptr<WriterRoute>* out);
   ~WriterRoute();
   WriterRoute(const WriterRoute&) = delete;
   WriterRoute& operator=(const WriterRoute&) = delete;
 
   bool through_tuskd() const { return admin_.has_value(); }
-  const server::AdminInfo& tuskd() const { return *admin_; }  // when through_tuskd()
+  const store::AdminInfo& tuskd() const { return *admin_; }  // when through_tuskd()
   store::UploadStore& store() { return *store_; }             // when !through_tuskd()
 
  private:
   WriterRoute() = default;
 
-  std::optional<server::AdminInfo> admin_;
+  std::optional<store::AdminInfo> admin_;
   // Held across the store's whole life, so no tuskd can start on the store meanwhile; declared
   // before store_ so that it is released after the store closes (see StateDbWriterLock).
   std::unique_ptr<store::StateDbWriterLock> lock_;

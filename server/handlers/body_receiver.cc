@@ -1,0 +1,149 @@
+#include "server/handlers/body_receiver.h"
+
+#include <algorithm>
+#include <cctype>
+#include <span>
+#include <vector>
+
+#include "server/handlers/store_bridge.h"
+#include "base/checksum_verifier.h"
+
+namespace tuskd::server {
+
+namespace asio = boost::asio;
+using protocol::ErrorCode;
+using protocol::Failure;
+
+namespace {
+
+asio::awaitable<Status> CommitOffThread(Connection& connection,
+                                               store::UploadWriter& writer) {
+  auto& context = connection.context();
+  int64_t now = UnixNow();
+  Status status =
+      co_await context.pool.Run([&writer, now] { return writer.Commit(now); });
+  if (status.ok()) context.metrics.CountCommit();
+  co_return status;
+}
+
+// Appends one piece. Compressing a piece costs about a millisecond of CPU (docs/compression.md),
+// which on the io thread would delay every other connection served by that thread, so a
+// compressed append runs on the blocking pool. It works from a copy in `owned`, a buffer of this
+// request (one piece, reused): the io thread's piece buffer is shared with its other
+// connections, which may use it while this one waits.
+asio::awaitable<Status> AppendPiece(Connection& connection, store::UploadWriter& writer,
+                                           std::span<const char> bytes, std::vector<char>& owned) {
+  if (!writer.compressed()) co_return writer.Append(bytes);
+  owned.assign(bytes.begin(), bytes.end());
+  std::span<const char> copy(owned.data(), owned.size());
+  co_return co_await connection.context().pool.Run(
+      [&writer, copy] { return writer.Append(copy); });
+}
+
+// The expected digest: the header's, or the trailer's (parsed and checked against the offered
+// algorithms). A Failure when a promised trailer is missing or unusable.
+std::variant<protocol::ChecksumHeader, Failure> ExpectedChecksum(Connection& connection,
+                                                                 const BodyChecksum& checksum) {
+  if (checksum.header) return *checksum.header;
+  auto trailer = connection.TrailerField("Upload-Checksum");
+  if (!trailer) return Failure{ErrorCode::kInvalidChecksumHeader, "no Upload-Checksum trailer", {}};
+  auto parsed = protocol::ParseChecksumHeader(*trailer);
+  if (auto* failure = std::get_if<Failure>(&parsed)) return std::move(*failure);
+  auto& header = std::get<protocol::ChecksumHeader>(parsed);
+  const auto& offered = connection.context().policy.checksum_algorithms;
+  if (std::find(offered.begin(), offered.end(), header.algorithm) == offered.end())
+    return Failure{ErrorCode::kUnsupportedChecksum, header.algorithm, {}};
+  return header;
+}
+
+}  // namespace
+
+BodyChecksum ChecksumFor(const Connection& connection,
+                         const std::optional<protocol::ChecksumHeader>& header) {
+  BodyChecksum checksum;
+  checksum.header = header;
+  if (!header && connection.head().chunked) {
+    if (auto announced = connection.head().headers.Get("Trailer")) {
+      std::string lower(*announced);
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      checksum.trailer = lower.find("upload-checksum") != std::string::npos;
+    }
+  }
+  return checksum;
+}
+
+asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection, store::UploadWriter& writer,
+                                            uint64_t limit, const BodyChecksum& checksum) {
+  const auto& policy = connection.context().policy;
+  std::optional<ChecksumVerifier> verifier;
+  if (checksum.header) verifier.emplace(std::vector<std::string>{checksum.header->algorithm});
+  else if (checksum.trailer) verifier.emplace(policy.checksum_algorithms);
+  // Unverified bytes must never become durable, so checkpoints wait for bodies without a sum.
+  const uint64_t checkpoint =
+      verifier ? UINT64_MAX : connection.context().config.checkpoint_bytes;
+
+  ReceiveOutcome outcome;
+  std::vector<char> owned;  // for compressed appends only (AppendPiece)
+  co_await connection.SendContinue();
+  for (;;) {
+    BodyPiece piece = co_await connection.NextPiece(limit);
+    if (piece.end != BodyEnd::kNone) {
+      outcome.end = piece.end;
+      break;
+    }
+    if (verifier) verifier->Update(piece.bytes);
+    outcome.storage = co_await AppendPiece(connection, writer, piece.bytes, owned);
+    if (!outcome.storage.ok()) break;
+    if (writer.pending_bytes() >= checkpoint) {
+      outcome.storage = co_await CommitOffThread(connection, writer);
+      if (!outcome.storage.ok()) break;
+    }
+  }
+  if (verifier) {
+    bool keep = false;
+    if (outcome.end == BodyEnd::kComplete && outcome.storage.ok()) {
+      auto expected = ExpectedChecksum(connection, checksum);
+      if (auto* failure = std::get_if<Failure>(&expected)) {
+        outcome.checksum_failure = std::move(*failure);
+      } else {
+        auto& sum = std::get<protocol::ChecksumHeader>(expected);
+        keep = verifier->Matches(sum.algorithm, sum.digest);
+        if (!keep) outcome.checksum_failure = Failure{ErrorCode::kChecksumMismatch, sum.algorithm, {}};
+      }
+    }
+    if (!keep) {
+      // A body that cannot be verified (cut, too large, failed) is dropped whole (tus checksum).
+      writer.Rollback();
+      co_return outcome;
+    }
+  }
+  // Commit what arrived, however the body ended: a cut body keeps its bytes.
+  Status last = co_await CommitOffThread(connection, writer);
+  if (!last.ok()) {
+    writer.Rollback();  // back to the last durable commit; the tail is trimmed
+    if (outcome.storage.ok()) outcome.storage = last;
+  }
+  co_return outcome;
+}
+
+std::optional<Failure> FailureForOutcome(const ReceiveOutcome& outcome) {
+  auto fail = [](ErrorCode code, std::string detail = {}) {
+    return Failure{code, std::move(detail), {}};
+  };
+  if (!outcome.storage.ok()) return fail(ErrorFor(outcome.storage), outcome.storage.message());
+  if (outcome.checksum_failure) return outcome.checksum_failure;
+  switch (outcome.end) {
+    case BodyEnd::kComplete: return std::nullopt;
+    case BodyEnd::kClientGone: return std::nullopt;
+    case BodyEnd::kTimedOut: return fail(ErrorCode::kRequestTimeout);
+    case BodyEnd::kHandedOver: return fail(ErrorCode::kUploadInterrupted);
+    case BodyEnd::kShutdown: return fail(ErrorCode::kShuttingDown);
+    case BodyEnd::kTooLarge: return fail(ErrorCode::kSizeExceeded);
+    case BodyEnd::kMalformed: return fail(ErrorCode::kBadRequest, "malformed chunked body");
+    case BodyEnd::kNone: break;
+  }
+  return fail(ErrorCode::kInternal);
+}
+
+}  // namespace tuskd::server

@@ -1,0 +1,43 @@
+// Streams a request body into an upload: piece by piece from the connection into the writer,
+// a durable commit every --checkpoint-bytes, and a last commit however the body ended, so the
+// bytes of a cut body are kept (invariant I2). A body under a checksum (Upload-Checksum, or a
+// checksum-trailer) is all-or-nothing instead: no checkpoints, and it is committed only once
+// its digest matches; otherwise it is rolled back. Commits run on the blocking pool, and so do
+// the appends of a compressed upload (compression is CPU work the io threads must not wait on).
+#pragma once
+
+#include <optional>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "protocol/header_parsers.h"
+#include "protocol/response.h"
+#include "server/http/connection.h"
+#include "store/upload_store.h"
+
+namespace tuskd::server {
+
+struct BodyChecksum {
+  std::optional<protocol::ChecksumHeader> header;  // Upload-Checksum sent up front
+  bool trailer = false;  // `Trailer: Upload-Checksum` announced on a chunked body
+};
+
+struct ReceiveOutcome {
+  BodyEnd end = BodyEnd::kNone;  // kNone when storage failed first
+  Status storage;         // the first append or commit failure
+  std::optional<protocol::Failure> checksum_failure;  // mismatch (460) or a bad trailer (400)
+};
+
+boost::asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection,
+                                                   store::UploadWriter& writer, uint64_t limit,
+                                                   const BodyChecksum& checksum);
+
+// The checksum a request asks for: its Upload-Checksum, or a trailer it announces.
+BodyChecksum ChecksumFor(const Connection& connection,
+                         const std::optional<protocol::ChecksumHeader>& header);
+
+// The error a body outcome answers with; nullopt for a complete body (the caller answers
+// success) and for a client that is gone (nobody to answer).
+std::optional<protocol::Failure> FailureForOutcome(const ReceiveOutcome& outcome);
+
+}  // namespace tuskd::server

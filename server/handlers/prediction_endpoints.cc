@@ -1,0 +1,76 @@
+#include "server/handlers/prediction_endpoints.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/response.h"
+
+namespace tuskd::server {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+using protocol::ErrorCode;
+using protocol::ErrorResponse;
+
+namespace {
+
+bool IsSha256Hex(const std::string& text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+protocol::Response JsonResponse(const json& body) {
+  protocol::Response response;
+  response.status = 200;
+  response.headers.emplace_back("Content-Type", "application/json");
+  response.headers.emplace_back("Cache-Control", "no-store");
+  response.body = body.dump() + "\n";
+  return response;
+}
+
+json Render(const store::PredictionStatus& status) {
+  return json{{"status", status.status},
+              {"sha256", status.sha256},
+              {"result", status.result},
+              {"error", status.error.empty() ? json() : json(status.error)},
+              {"attempts", status.attempts},
+              {"updated_at", status.updated_at}};
+}
+
+}  // namespace
+
+asio::awaitable<void> HandleUploadPrediction(Connection& connection, const std::string& id) {
+  auto& store = connection.context().store;
+  store::UploadRecord record;
+  Status found = store.Get(id, &record);
+  if (!found.ok()) {
+    co_return co_await connection.Respond(ErrorResponse(ErrorCode::kUploadNotFound));
+  }
+  if (!record.complete() || !record.sha256) {
+    co_return co_await connection.Respond(
+        ErrorResponse(ErrorCode::kPredictionNotFound, "the upload is not complete"));
+  }
+  store::PredictionStatus status;
+  if (!store.pipeline().StatusFor(*record.sha256, &status).ok()) {
+    co_return co_await connection.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
+  }
+  json body = Render(status);
+  body["upload_id"] = id;
+  body["cache_hit"] = record.prediction.is_object() && record.prediction.value("cache_hit", false);
+  co_await connection.Respond(JsonResponse(body));
+}
+
+asio::awaitable<void> HandleHashPrediction(Connection& connection, const std::string& sha256) {
+  store::PredictionStatus status;
+  if (!IsSha256Hex(sha256) ||
+      !connection.context().store.pipeline().StatusFor(sha256, &status).ok()) {
+    co_return co_await connection.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
+  }
+  json body = Render(status);
+  body["cache_hit"] = status.status == "done";  // a later upload of this content would hit
+  co_await connection.Respond(JsonResponse(body));
+}
+
+}  // namespace tuskd::server

@@ -1,0 +1,39 @@
+#include "server/handlers/store_bridge.h"
+
+#include <chrono>
+
+namespace tuskd::server {
+
+protocol::UploadView ToView(const store::UploadRecord& record) {
+  protocol::UploadView view;
+  view.id = record.id;
+  view.length = record.length;
+  view.offset = record.offset;
+  switch (record.state) {
+    case store::UploadState::kReceiving: view.state = protocol::UploadState::kReceiving; break;
+    case store::UploadState::kComplete: view.state = protocol::UploadState::kComplete; break;
+    case store::UploadState::kTerminated: view.state = protocol::UploadState::kTerminated; break;
+    case store::UploadState::kExpired: view.state = protocol::UploadState::kExpired; break;
+  }
+  view.metadata_raw = record.metadata_raw;
+  view.expires_at = record.expires_at;
+  view.sha256_hex = record.sha256;
+  view.concat_partial = record.concat == "partial";
+  view.concat_final = record.concat == "final";
+  return view;
+}
+
+protocol::ErrorCode ErrorFor(const Status& status) {
+  if (status.IsNotFound()) return protocol::ErrorCode::kUploadNotFound;
+  if (status.IsNoSpace()) return protocol::ErrorCode::kInsufficientStorage;
+  if (status.IsBusy()) return protocol::ErrorCode::kUploadLocked;
+  return protocol::ErrorCode::kInternal;
+}
+
+int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace tuskd::server

@@ -1,0 +1,216 @@
+#include "server/handlers/tus_handlers.h"
+
+#include "protocol/decisions.h"
+#include "server/handlers/body_receiver.h"
+#include "server/handlers/final_creation.h"
+#include "server/http/request_target.h"
+#include "server/handlers/store_bridge.h"
+#include "server/handlers/upload_lease.h"
+
+namespace tuskd::server {
+
+namespace asio = boost::asio;
+using protocol::ErrorCode;
+using protocol::ErrorResponse;
+using protocol::Failure;
+
+namespace {
+
+// Reads the record; answers 404/500 itself and returns false when there is none.
+asio::awaitable<bool> LoadRecord(Connection& connection, const std::string& id,
+                                 store::UploadRecord* record) {
+  Status status = connection.context().store.Get(id, record);
+  if (status.ok()) co_return true;
+  // Built as a named local: GCC 12 destroys a conditional's temporary twice when it sits inside
+  // a co_await expression (seen as free(): invalid pointer).
+  std::string detail;
+  if (!status.IsNotFound()) detail = status.message();
+  protocol::Response response = ErrorResponse(ErrorFor(status), std::move(detail));
+  co_await connection.Respond(std::move(response));
+  co_return false;
+}
+
+std::vector<std::pair<std::string, std::string>> DecodedMetadata(const protocol::Metadata& in) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& entry : in) out.emplace_back(entry.key, entry.value.value_or(""));
+  return out;
+}
+
+// Streams the body into the upload and answers: `success` for a complete body, the matching
+// error otherwise, nothing when the client is gone.
+asio::awaitable<void> ReceiveAndAnswer(Connection& connection, store::UploadWriter& writer,
+                                       uint64_t limit,
+                                       const std::optional<protocol::ChecksumHeader>& checksum,
+                                       const std::string& location) {
+  auto& context = connection.context();
+  bool was_complete = writer.committed().complete();
+  ReceiveOutcome outcome =
+      co_await ReceiveBody(connection, writer, limit, ChecksumFor(connection, checksum));
+  protocol::UploadView view = ToView(writer.committed());
+  if (!was_complete && writer.committed().complete()) context.metrics.CountCompleted();
+  auto failure = FailureForOutcome(outcome);
+  if (!failure && outcome.end == BodyEnd::kClientGone) co_return;
+  bool creation = !location.empty();
+  bool body_refused =
+      failure && (outcome.checksum_failure || failure->code == ErrorCode::kSizeExceeded);
+  if (creation && !body_refused) {
+    // The upload exists whatever happened to the body: tell the client where, and how far it got.
+    co_await connection.Respond(protocol::CreatedResponse(view, location));
+    co_return;
+  }
+  if (failure) {
+    failure->headers.emplace_back("Upload-Offset", std::to_string(view.offset));
+    if (creation) failure->headers.emplace_back("Location", location);
+    co_await connection.Respond(ErrorResponse(*failure));
+    co_return;
+  }
+  co_await connection.Respond(protocol::PatchedResponse(view, context.policy));
+}
+
+}  // namespace
+
+asio::awaitable<void> HandleCreate(Connection& connection) {
+  auto& context = connection.context();
+  auto decision = protocol::DecideCreate(connection.head(), context.policy);
+  if (auto* failure = std::get_if<Failure>(&decision)) {
+    co_await connection.Respond(ErrorResponse(*failure));
+    co_return;
+  }
+  auto& plan = std::get<protocol::CreatePlan>(decision);
+  if (!plan.concat_part_urls.empty()) co_return co_await HandleCreateFinal(connection, std::move(plan));
+  std::string concat;
+  if (plan.concat_partial) concat = "partial";
+  store::NewUpload spec{plan.length, plan.metadata_raw, DecodedMetadata(plan.metadata), concat, {},
+                        context.config.compression};
+  store::UploadRecord record;
+  int64_t now = UnixNow();
+  Status status =
+      co_await context.pool.Run([&] { return context.store.Create(spec, now, &record); });
+  if (!status.ok()) {
+    co_await connection.Respond(ErrorResponse(ErrorFor(status), status.message()));
+    co_return;
+  }
+  context.metrics.CountCreated();
+  if (record.complete()) context.metrics.CountCompleted();
+  std::string location = connection.PublicOrigin() + context.config.base_path + record.id;
+  if (!plan.with_body || record.complete()) {
+    co_await connection.Respond(protocol::CreatedResponse(ToView(record), location));
+    co_return;
+  }
+  // creation-with-upload: nobody else knows the id yet, so the lease is free.
+  auto lease = context.store.locks().TryAcquire(record.id, connection.HandoverCallback());
+  std::unique_ptr<store::UploadWriter> writer;
+  status = context.store.OpenWriter(record.id, &writer);
+  if (!lease || !status.ok()) {
+    co_await connection.Respond(ErrorResponse(ErrorCode::kInternal, status.message()));
+    co_return;
+  }
+  co_await ReceiveAndAnswer(connection, *writer, plan.max_body_bytes, plan.checksum, location);
+}
+
+asio::awaitable<void> HandleHead(Connection& connection, const std::string& id) {
+  store::UploadRecord record;
+  if (!co_await LoadRecord(connection, id, &record)) co_return;
+  // Like tusd: a HEAD asks a request still writing this upload to commit and end, so a client
+  // that changed networks resumes from everything the server received. Not a final upload's:
+  // its writer is the join, which no client resumes, and stopping it would only delay it.
+  if (record.concat != "final") {
+    co_await WaitForRelease(connection, id);
+    if (!co_await LoadRecord(connection, id, &record)) co_return;
+  }
+  protocol::UploadView view = ToView(record);
+  if (record.concat == "final") {
+    view.length = FinalLengthNow(connection.context().store, record);
+    for (const std::string& part : record.concat_parts) {
+      view.concat_part_urls.push_back(connection.context().config.base_path + part);
+    }
+  }
+  auto decision = protocol::DecideHead(view, connection.context().policy);
+  if (auto* failure = std::get_if<Failure>(&decision)) {
+    co_await connection.Respond(ErrorResponse(*failure));
+    co_return;
+  }
+  co_await connection.Respond(std::move(std::get<protocol::Response>(decision)));
+}
+
+asio::awaitable<void> HandlePatch(Connection& connection, const std::string& id) {
+  auto& context = connection.context();
+  store::UploadRecord record;
+  if (!co_await LoadRecord(connection, id, &record)) co_return;
+  // Decide before taking the lease, so a refused request never disturbs a running one.
+  auto decision = protocol::DecidePatch(connection.head(), ToView(record), context.policy);
+  if (auto* failure = std::get_if<Failure>(&decision)) {
+    co_await connection.Respond(ErrorResponse(*failure));
+    co_return;
+  }
+  auto lease = co_await AcquireLease(connection, id);
+  if (!lease) {
+    co_await connection.Respond(ErrorResponse(ErrorCode::kUploadLocked));
+    co_return;
+  }
+  // The previous holder committed as it let go: decide again on the state it left.
+  if (!co_await LoadRecord(connection, id, &record)) co_return;
+  decision = protocol::DecidePatch(connection.head(), ToView(record), context.policy);
+  if (auto* failure = std::get_if<Failure>(&decision)) {
+    co_await connection.Respond(ErrorResponse(*failure));
+    co_return;
+  }
+  auto& plan = std::get<protocol::PatchPlan>(decision);
+  if (record.state != store::UploadState::kReceiving) {
+    // Nothing left to write (the protocol allowed only an empty body): report the offset.
+    co_await connection.Respond(protocol::PatchedResponse(ToView(record), context.policy));
+    co_return;
+  }
+  std::unique_ptr<store::UploadWriter> writer;
+  Status status = context.store.OpenWriter(id, &writer);
+  if (status.ok() && plan.set_length) status = writer->SetLength(*plan.set_length);
+  if (!status.ok()) {
+    co_await connection.Respond(ErrorResponse(ErrorFor(status), status.message()));
+    co_return;
+  }
+  co_await ReceiveAndAnswer(connection, *writer, plan.max_body_bytes, plan.checksum, "");
+}
+
+asio::awaitable<void> HandleDelete(Connection& connection, const std::string& id) {
+  auto& context = connection.context();
+  store::UploadRecord record;
+  if (!co_await LoadRecord(connection, id, &record)) co_return;
+  if (auto failure = protocol::DecideDelete(ToView(record))) {
+    co_await connection.Respond(ErrorResponse(*failure));
+    co_return;
+  }
+  auto lease = co_await AcquireLease(connection, id);
+  if (!lease) {
+    co_await connection.Respond(ErrorResponse(ErrorCode::kUploadLocked));
+    co_return;
+  }
+  int64_t now = UnixNow();
+  Status status =
+      co_await context.pool.Run([&] { return context.store.Terminate(id, now); });
+  if (!status.ok()) {
+    co_await connection.Respond(ErrorResponse(ErrorFor(status), status.message()));
+    co_return;
+  }
+  co_await connection.Respond(protocol::DeletedResponse());
+}
+
+asio::awaitable<void> HandleDownload(Connection& connection, const std::string& id) {
+  auto& context = connection.context();
+  store::UploadRecord record;
+  if (!co_await LoadRecord(connection, id, &record)) co_return;
+  auto decision = protocol::DecideDownload(connection.head(), ToView(record));
+  if (auto* failure = std::get_if<Failure>(&decision)) {
+    co_await connection.Respond(ErrorResponse(*failure));
+    co_return;
+  }
+  auto& plan = std::get<protocol::DownloadPlan>(decision);
+  std::unique_ptr<store::UploadReader> reader;
+  Status status = context.store.OpenReader(id, &reader);
+  if (!status.ok()) {
+    co_await connection.Respond(ErrorResponse(ErrorFor(status), status.message()));
+    co_return;
+  }
+  co_await connection.RespondWithFile(std::move(plan.head), *reader, plan.first, plan.count);
+}
+
+}  // namespace tuskd::server
