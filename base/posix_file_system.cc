@@ -155,8 +155,7 @@ class PosixFileSystemImpl final : public FileSystem {
   Status ForEachFile(const std::string& dir,
                      const std::function<void(const std::string& name)>& visit) override {
     std::error_code ec;
-    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end;
-         it.increment(ec)) {
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       if (it->is_regular_file(ec)) visit(it->path().filename().string());
     }
     if (ec) return Status::IOError("listing " + dir + ": " + ec.message());

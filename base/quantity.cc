@@ -41,8 +41,8 @@ std::optional<std::chrono::seconds> ParseDuration(const std::string& text) {
 }
 
 std::optional<uint64_t> ParseByteSize(const std::string& text) {
-  return ParseScaled(text, {{'k', 1ull << 10}, {'m', 1ull << 20}, {'g', 1ull << 30},
-                            {'t', 1ull << 40}});
+  return ParseScaled(text,
+                     {{'k', 1ull << 10}, {'m', 1ull << 20}, {'g', 1ull << 30}, {'t', 1ull << 40}});
 }
 
 }  // namespace tuskd

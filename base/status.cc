@@ -14,13 +14,20 @@ Status Status::FromErrno(int err, const std::string& context) {
 
 std::string Status::ToString() const {
   switch (code_) {
-    case Code::kOk: return "OK";
-    case Code::kNotFound: return "NotFound: " + message_;
-    case Code::kIOError: return "IOError: " + message_;
-    case Code::kNoSpace: return "NoSpace: " + message_;
-    case Code::kCorruption: return "Corruption: " + message_;
-    case Code::kBusy: return "Busy: " + message_;
-    case Code::kInvalid: return "Invalid: " + message_;
+    case Code::kOk:
+      return "OK";
+    case Code::kNotFound:
+      return "NotFound: " + message_;
+    case Code::kIOError:
+      return "IOError: " + message_;
+    case Code::kNoSpace:
+      return "NoSpace: " + message_;
+    case Code::kCorruption:
+      return "Corruption: " + message_;
+    case Code::kBusy:
+      return "Busy: " + message_;
+    case Code::kInvalid:
+      return "Invalid: " + message_;
   }
   return "Unknown: " + message_;
 }

@@ -330,8 +330,8 @@ void LogStderr(const std::string& name, const std::string& upload_id, const Chil
   while (start < pump.stderr_text.size()) {
     size_t end = pump.stderr_text.find('\n', start);
     if (end == std::string::npos) end = pump.stderr_text.size();
-    lines.push_back({LogLevel::kInfo, component, pump.stderr_text.substr(start, end - start),
-                     fields});
+    lines.push_back(
+        {LogLevel::kInfo, component, pump.stderr_text.substr(start, end - start), fields});
     start = end + 1;
   }
   if (pump.stderr_truncated) {

@@ -28,7 +28,8 @@ std::variant<std::string, Failure> PartIdFromUrl(std::string_view url, std::stri
     size_t path_start = url.find('/', scheme_end + 3);
     std::string_view authority = url.substr(0, path_start);
     // Parts must be this server's uploads: a final upload never fetches bytes from elsewhere.
-    if (!EqualsIgnoreCase(authority, origin)) return InvalidPart(url, "not an upload of this server");
+    if (!EqualsIgnoreCase(authority, origin))
+      return InvalidPart(url, "not an upload of this server");
     path = path_start == std::string_view::npos ? std::string_view() : url.substr(path_start);
   } else if (path.empty() || path.front() != '/') {
     // A relative reference resolves against the collection URL, which ends in base_path.
@@ -54,7 +55,8 @@ std::variant<FinalPlan, Failure> DecideFinalParts(const std::vector<UploadView>&
   for (size_t i = 0; i < parts.size(); ++i) {
     const UploadView& part = parts[i];
     if (CheckUsable(part)) return InvalidPart(i, "the upload is gone (terminated or expired)");
-    if (!part.concat_partial) return InvalidPart(i, "not a partial upload (Upload-Concat: partial)");
+    if (!part.concat_partial)
+      return InvalidPart(i, "not a partial upload (Upload-Concat: partial)");
     if (part.state != UploadState::kComplete) plan.ready = false;
     if (!part.length) {
       lengths_known = false;

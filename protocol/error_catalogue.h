@@ -12,50 +12,50 @@ namespace tuskd::protocol {
 
 enum class ErrorCode {
   // 400
-  kBadRequest,              // malformed HTTP the parser refused
-  kInvalidOffset,           // Upload-Offset missing or not a non-negative integer
-  kInvalidLength,           // Upload-Length not a non-negative integer
-  kMissingLength,           // neither Upload-Length nor Upload-Defer-Length: 1
-  kLengthAndDefer,          // both Upload-Length and Upload-Defer-Length
-  kInvalidDeferLength,      // Upload-Defer-Length other than 1
-  kLengthAlreadySet,        // PATCH sets Upload-Length on an upload that has one
-  kLengthBelowOffset,       // a deferred length set smaller than the bytes received
-  kInvalidMetadata,         // Upload-Metadata malformed, duplicate key or bad base64
-  kDuplicateHeader,         // a single-valued tus header sent twice
-  kInvalidChecksumHeader,   // Upload-Checksum malformed
-  kUnsupportedChecksum,     // Upload-Checksum algorithm not offered
-  kInvalidConcat,           // Upload-Concat malformed or naming unusable parts
-  kUploadInterrupted,       // this request was ended because a newer one took the upload
-  kInvalidMethodOverride,   // X-HTTP-Method-Override names an unknown method
+  kBadRequest,             // malformed HTTP the parser refused
+  kInvalidOffset,          // Upload-Offset missing or not a non-negative integer
+  kInvalidLength,          // Upload-Length not a non-negative integer
+  kMissingLength,          // neither Upload-Length nor Upload-Defer-Length: 1
+  kLengthAndDefer,         // both Upload-Length and Upload-Defer-Length
+  kInvalidDeferLength,     // Upload-Defer-Length other than 1
+  kLengthAlreadySet,       // PATCH sets Upload-Length on an upload that has one
+  kLengthBelowOffset,      // a deferred length set smaller than the bytes received
+  kInvalidMetadata,        // Upload-Metadata malformed, duplicate key or bad base64
+  kDuplicateHeader,        // a single-valued tus header sent twice
+  kInvalidChecksumHeader,  // Upload-Checksum malformed
+  kUnsupportedChecksum,    // Upload-Checksum algorithm not offered
+  kInvalidConcat,          // Upload-Concat malformed or naming unusable parts
+  kUploadInterrupted,      // this request was ended because a newer one took the upload
+  kInvalidMethodOverride,  // X-HTTP-Method-Override names an unknown method
   // 403
-  kConcatFinalPatch,        // PATCH to a final concatenated upload
-  kAdminForbidden,          // /admin/ from a non-loopback peer or without the admin token
+  kConcatFinalPatch,  // PATCH to a final concatenated upload
+  kAdminForbidden,    // /admin/ from a non-loopback peer or without the admin token
   // 404
-  kNotFound,                // no such route
-  kUploadNotFound,          // no such upload
-  kPredictionNotFound,      // no prediction for this upload or hash (yet)
+  kNotFound,            // no such route
+  kUploadNotFound,      // no such upload
+  kPredictionNotFound,  // no prediction for this upload or hash (yet)
   // 405
   kMethodNotAllowed,
   // 408
-  kRequestTimeout,          // head or body stalled past its timeout
+  kRequestTimeout,  // head or body stalled past its timeout
   // 409
-  kMismatchedOffset,        // Upload-Offset differs from the committed offset
+  kMismatchedOffset,  // Upload-Offset differs from the committed offset
   // 410
   kUploadExpired,
   kUploadTerminated,
   // 411
-  kLengthRequired,          // a body with neither Content-Length nor chunked encoding
+  kLengthRequired,  // a body with neither Content-Length nor chunked encoding
   // 412
-  kUnsupportedVersion,      // Tus-Resumable missing or not 1.0.0
+  kUnsupportedVersion,  // Tus-Resumable missing or not 1.0.0
   // 413
-  kMaxSizeExceeded,         // Upload-Length above --max-size
-  kSizeExceeded,            // body would pass Upload-Length (or --max-size when deferred)
+  kMaxSizeExceeded,  // Upload-Length above --max-size
+  kSizeExceeded,     // body would pass Upload-Length (or --max-size when deferred)
   // 415
-  kInvalidContentType,      // PATCH body not application/offset+octet-stream
+  kInvalidContentType,  // PATCH body not application/offset+octet-stream
   // 416
   kRangeNotSatisfiable,
   // 423
-  kUploadLocked,            // another request holds the upload and did not let go in time
+  kUploadLocked,  // another request holds the upload and did not let go in time
   // 431
   kHeadersTooLarge,
   // 460
@@ -76,7 +76,7 @@ enum class ErrorCode {
   kUploadCompleted,            // an append to an upload that is already complete
   kStateFieldNotAllowed,       // HEAD or DELETE carrying Upload-Offset or Upload-Complete
   // 415
-  kPartialUploadContentType,   // an append body not labelled application/partial-upload
+  kPartialUploadContentType,  // an append body not labelled application/partial-upload
 };
 
 struct ErrorInfo {

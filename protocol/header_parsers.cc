@@ -154,7 +154,8 @@ std::variant<ChecksumHeader, Failure> ParseChecksumHeader(std::string_view text)
   });
   if (!name_ok) return invalid("bad algorithm name");
   ChecksumHeader checksum;
-  std::transform(name.begin(), name.end(), std::back_inserter(checksum.algorithm), [](char c) { return AsciiLower(c); });
+  std::transform(name.begin(), name.end(), std::back_inserter(checksum.algorithm),
+                 [](char c) { return AsciiLower(c); });
   std::string_view encoded = text.substr(space + 1);
   std::optional<std::string> digest = encoded.empty() ? std::nullopt : DecodeBase64(encoded);
   if (!digest) return invalid("digest is not base64");

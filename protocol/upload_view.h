@@ -16,8 +16,8 @@ struct UploadView {
   std::optional<uint64_t> length;  // nullopt while the length is deferred
   uint64_t offset = 0;             // committed bytes
   UploadState state = UploadState::kReceiving;
-  std::string metadata_raw;        // Upload-Metadata exactly as received ("" when none)
-  std::optional<int64_t> expires_at;  // unix seconds; only for unfinished uploads
+  std::string metadata_raw;               // Upload-Metadata exactly as received ("" when none)
+  std::optional<int64_t> expires_at;      // unix seconds; only for unfinished uploads
   std::optional<std::string> sha256_hex;  // final digest once complete
   // Concatenation (tus extension): a partial upload, or a final one made of these URLs.
   bool concat_partial = false;

@@ -5,11 +5,11 @@
 #include <csignal>
 #include <iostream>
 
-#include "store/admin_file.h"
-#include "server/server.h"
-#include "server/server_config.h"
 #include "base/log.h"
 #include "server/prediction_workers.h"
+#include "server/server.h"
+#include "server/server_config.h"
+#include "store/admin_file.h"
 #include "store/upload_store.h"
 
 int main(int argc, char** argv) {
@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   if (!config) return exit_code;
   // Before anything logs; nothing reads the format while it changes (no threads yet).
   tuskd::SetLogFormat(config->log_format == "json" ? tuskd::LogFormat::kJson
-                                                          : tuskd::LogFormat::kText);
+                                                   : tuskd::LogFormat::kText);
   std::signal(SIGPIPE, SIG_IGN);  // a peer that vanished is an error code, not a death
 
   tuskd::store::StoreOptions options;
@@ -30,8 +30,8 @@ int main(int argc, char** argv) {
   auto status = tuskd::store::UploadStore::Open(options, &store);
   if (!status.ok()) {
     tuskd::Log(tuskd::LogLevel::kError, tuskd::kServerLog,
-                      "cannot open the store in " + config->data_dir + ": " + status.ToString(),
-                      {{"data_dir", config->data_dir}});
+               "cannot open the store in " + config->data_dir + ": " + status.ToString(),
+               {{"data_dir", config->data_dir}});
     return 1;
   }
   tuskd::predict::PredictorOptions predictor_options;
@@ -42,14 +42,14 @@ int main(int argc, char** argv) {
       tuskd::predict::MakePredictor(config->predictor, predictor_options, &error);
   if (!predictor) {
     tuskd::Log(tuskd::LogLevel::kError, tuskd::kServerLog,
-                      "--predictor " + config->predictor + ": " + error);
+               "--predictor " + config->predictor + ": " + error);
     return 2;
   }
   tuskd::store::RetryPolicy retry;
   retry.max_attempts = config->predictor_attempts;
   // Jobs queued before a stop or crash run now (I7).
   tuskd::server::PredictionWorkers workers(store.get(), predictor, retry,
-                                          config->predictor_concurrency);
+                                           config->predictor_concurrency);
   workers.Start();
   std::unique_ptr<tuskd::store::AdminFile> admin_file;
   int code = 0;
@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     admin_file = tuskd::store::AdminFile::Publish(config->data_dir, admin, &error);
     if (!admin_file) {
       tuskd::Log(tuskd::LogLevel::kWarn, tuskd::kServerLog,
-                        error + " (tuskctl will not find tuskd)");
+                 error + " (tuskctl will not find tuskd)");
     } else {
       // A reloaded certificate may have a new key: tuskctl must pin that one.
       server.SetTlsReloadListener([&admin, &admin_file](const tuskd::server::TlsContext& fresh) {
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
     code = server.Run();
   }
   workers.Stop();
-  store.reset();  // closes RocksDB cleanly
+  store.reset();       // closes RocksDB cleanly
   admin_file.reset();  // last: until the DB is closed, tuskctl must not think tuskd is gone
   return code;
 }

@@ -18,7 +18,8 @@ int64_t UnixNow() {
 // Feeds an upload's committed bytes to a predictor, one read at a time.
 class UploadByteSource : public predict::ByteSource {
  public:
-  explicit UploadByteSource(std::unique_ptr<store::UploadReader> reader) : reader_(std::move(reader)) {}
+  explicit UploadByteSource(std::unique_ptr<store::UploadReader> reader)
+      : reader_(std::move(reader)) {}
   bool Read(std::span<char> out, size_t* n, std::string* error) override {
     *n = 0;
     if (position_ >= reader_->size()) return true;
@@ -51,7 +52,8 @@ class FailingByteSource : public predict::ByteSource {
 
 }  // namespace
 
-PredictionWorkers::PredictionWorkers(store::UploadStore* store, std::shared_ptr<predict::Predictor> predictor,
+PredictionWorkers::PredictionWorkers(store::UploadStore* store,
+                                     std::shared_ptr<predict::Predictor> predictor,
                                      store::RetryPolicy retry, size_t threads)
     : store_(store), predictor_(std::move(predictor)), retry_(retry), thread_count_(threads) {}
 
@@ -119,7 +121,8 @@ predict::PredictionOutcome PredictionWorkers::Run(const store::PredictionJob& jo
     };
     return predictor_->Predict(input);
   }
-  return predict::PredictionOutcome::Failure("no complete upload holds this content any more", false);
+  return predict::PredictionOutcome::Failure("no complete upload holds this content any more",
+                                             false);
 }
 
 }  // namespace tuskd::server

@@ -9,18 +9,16 @@
 #include <thread>
 #include <vector>
 
-#include "store/completion_pipeline.h"
 #include "predict/predictor.h"
+#include "store/completion_pipeline.h"
 #include "store/upload_store.h"
 
 namespace tuskd::server {
 
-
-
 class PredictionWorkers {
  public:
-  PredictionWorkers(store::UploadStore* store, std::shared_ptr<predict::Predictor> predictor, store::RetryPolicy retry,
-                    size_t threads);
+  PredictionWorkers(store::UploadStore* store, std::shared_ptr<predict::Predictor> predictor,
+                    store::RetryPolicy retry, size_t threads);
   ~PredictionWorkers();  // Stop()
   PredictionWorkers(const PredictionWorkers&) = delete;
   PredictionWorkers& operator=(const PredictionWorkers&) = delete;

@@ -8,10 +8,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "server/http/connection.h"
-#include "server/handlers/store_bridge.h"
 #include "base/checksum_verifier.h"
 #include "base/log.h"
+#include "server/handlers/store_bridge.h"
+#include "server/http/connection.h"
 
 namespace tuskd::server {
 
@@ -62,8 +62,8 @@ Server::Server(const ServerConfig& config, store::UploadStore& store)
     : config_(config),
       pool_(config.commit_threads),
       assembler_(&store, [this](const std::string&) { metrics_.CountCompleted(); }) {
-  context_.reset(new ServerContext{config, PolicyFor(config), store,      pool_,
-                                   metrics_, assembler_,         {},         {}});
+  context_.reset(
+      new ServerContext{config, PolicyFor(config), store, pool_, metrics_, assembler_, {}, {}});
   for (unsigned i = 0; i < config.threads; ++i) {
     io_.push_back(std::make_unique<asio::io_context>(1));
   }
@@ -120,7 +120,8 @@ asio::awaitable<void> Server::AcceptLoop() {
     }
     auto connection =
         std::make_shared<Connection>(std::move(socket), tls_ ? tls_->native() : nullptr, *context_);
-    asio::co_spawn(io, [connection]() { return connection->Run(); }, LogException);
+    asio::co_spawn(
+        io, [connection]() { return connection->Run(); }, LogException);
   }
 }
 
@@ -137,8 +138,7 @@ asio::awaitable<void> Server::SweepLoop() {
     Status status =
         co_await pool_.Run([&store, now, &count] { return store.SweepExpired(now, &count); });
     if (!status.ok()) {
-      Log(LogLevel::kError, kServerLog,
-                 "expiry sweep failed: " + status.ToString());
+      Log(LogLevel::kError, kServerLog, "expiry sweep failed: " + status.ToString());
     }
     if (count) metrics_.CountExpired(count);
   }
@@ -174,7 +174,7 @@ asio::awaitable<void> Server::ReloadTlsWhenSignalled() {
     std::unique_ptr<TlsContext> fresh = TlsContext::Load(config_.tls_cert, config_.tls_key, &error);
     if (!fresh) {
       Log(LogLevel::kError, kServerLog,
-                 "TLS reload failed, still serving the previous certificate: " + error);
+          "TLS reload failed, still serving the previous certificate: " + error);
       continue;
     }
     // The accept loop runs on this thread too, so no connection is being made meanwhile; open

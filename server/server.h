@@ -15,9 +15,9 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "server/blocking_pool.h"
+#include "server/http/tls_context.h"
 #include "server/metrics.h"
 #include "server/services.h"
-#include "server/http/tls_context.h"
 
 namespace tuskd::server {
 

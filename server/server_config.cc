@@ -36,39 +36,68 @@ std::vector<std::string> SplitList(const std::string& text) {
 }
 
 po::options_description Describe() {
-  po::options_description d("tuskd: a resumable-upload server (tus 1.0.0)\n\nOptions (each also as TUSKD_<NAME>, e.g. TUSKD_MAX_SIZE; a flag wins over the variable)");
-  d.add_options()
-      ("help,h", "show this help and exit")
-      ("version", "print the version and exit")
-      ("host", po::value<std::string>()->default_value("0.0.0.0"), "address to listen on")
-      ("port", po::value<unsigned>()->default_value(1080), "TCP port (0: pick a free one; the chosen one is printed)")
-      ("base-path", po::value<std::string>()->default_value("/files/"), "URL path of the upload collection")
-      ("data-dir", po::value<std::string>()->default_value("./data"), "directory for the RocksDB state (db/) and upload data (uploads/)")
-      ("max-size", po::value<std::string>()->default_value("0"), "largest upload accepted, bytes with optional K/M/G/T suffix (0: no limit)")
-      ("threads", po::value<unsigned>()->default_value(0), "io threads (0: one per core)")
-      ("commit-threads", po::value<unsigned>()->default_value(2), "threads that run fdatasync and RocksDB commits off the io threads")
-      ("checkpoint-bytes", po::value<std::string>()->default_value("64M"), "commit inside a long body every this many bytes")
-      ("buffer-size", po::value<std::string>()->default_value("256K"), "bytes read per body piece (one buffer per io thread, 4K-4M)")
-      ("header-timeout", po::value<std::string>()->default_value("30s"), "longest wait for a complete request head")
-      ("idle-timeout", po::value<std::string>()->default_value("120s"), "close keep-alive connections idle this long")
-      ("body-timeout", po::value<std::string>()->default_value("60s"), "longest a request body may stall before it is committed and ended")
-      ("expiration", po::value<std::string>()->default_value("7d"), "unfinished uploads expire this long after their last write (0: never)")
-      ("sweep-interval", po::value<std::string>()->default_value("60s"), "how often expired uploads are removed")
-      ("lock-timeout", po::value<unsigned>()->default_value(3000), "ms to wait for an older request on the same upload to let go before 423")
-      ("shutdown-timeout", po::value<std::string>()->default_value("10s"), "on SIGTERM/SIGINT, longest wait for in-flight requests")
-      ("cors-origins", po::value<std::string>()->default_value("*"), "comma-separated allowed browser origins ('*': any)")
-      ("tls-cert", po::value<std::string>()->default_value(""), "PEM certificate chain (leaf first): serve HTTPS (TLS 1.2+) instead of HTTP; needs --tls-key; SIGHUP reads both files again")
-      ("tls-key", po::value<std::string>()->default_value(""), "PEM private key of --tls-cert")
-      ("behind-proxy", po::bool_switch(), "trust Forwarded / X-Forwarded-Host / X-Forwarded-Proto for Location URLs")
-      ("log-format", po::value<std::string>()->default_value("text"), "stderr log lines: text | json (one object per line: ts, level, component, msg, fields)")
-      ("predictor", po::value<std::string>()->default_value("builtin:content-info"), "what runs on each new content hash: builtin:content-info | exec:/path/to/program | http(s)://host/path")
-      ("predictor-timeout", po::value<std::string>()->default_value("60s"), "longest one exec/http prediction may take")
-      ("predictor-concurrency", po::value<unsigned>()->default_value(2), "predictions run at once")
-      ("predictor-attempts", po::value<unsigned>()->default_value(5), "tries of a failing prediction (backoff doubles from 2s) before it is recorded as failed")
-      ("compression", po::value<std::string>()->default_value("none"), "compression at rest of new uploads: none | zstd | auto (zstd, except content already compressed by its filetype or magic bytes)")
-      ("concatenation", po::value<std::string>()->default_value("on"), "on | off: the concatenation and concatenation-unfinished extensions (parallel uploads); off answers Upload-Concat with 501")
-      ("concat-remove-parts", po::bool_switch(), "terminate a final upload's parts once it is complete (default: keep them, as the spec lets clients reuse parts)")
-      ("compression-level", po::value<int>()->default_value(compress::kDefaultCompressionLevel), "zstd level, 1-19 (higher: smaller, slower; docs/compression.md has measurements)");
+  po::options_description d(
+      "tuskd: a resumable-upload server (tus 1.0.0)\n\nOptions (each also as TUSKD_<NAME>, e.g. "
+      "TUSKD_MAX_SIZE; a flag wins over the variable)");
+  d.add_options()("help,h", "show this help and exit")("version", "print the version and exit")(
+      "host", po::value<std::string>()->default_value("0.0.0.0"), "address to listen on")(
+      "port", po::value<unsigned>()->default_value(1080),
+      "TCP port (0: pick a free one; the chosen one is printed)")(
+      "base-path", po::value<std::string>()->default_value("/files/"),
+      "URL path of the upload collection")(
+      "data-dir", po::value<std::string>()->default_value("./data"),
+      "directory for the RocksDB state (db/) and upload data (uploads/)")(
+      "max-size", po::value<std::string>()->default_value("0"),
+      "largest upload accepted, bytes with optional K/M/G/T suffix (0: no limit)")(
+      "threads", po::value<unsigned>()->default_value(0), "io threads (0: one per core)")(
+      "commit-threads", po::value<unsigned>()->default_value(2),
+      "threads that run fdatasync and RocksDB commits off the io threads")(
+      "checkpoint-bytes", po::value<std::string>()->default_value("64M"),
+      "commit inside a long body every this many bytes")(
+      "buffer-size", po::value<std::string>()->default_value("256K"),
+      "bytes read per body piece (one buffer per io thread, 4K-4M)")(
+      "header-timeout", po::value<std::string>()->default_value("30s"),
+      "longest wait for a complete request head")("idle-timeout",
+                                                  po::value<std::string>()->default_value("120s"),
+                                                  "close keep-alive connections idle this long")(
+      "body-timeout", po::value<std::string>()->default_value("60s"),
+      "longest a request body may stall before it is committed and ended")(
+      "expiration", po::value<std::string>()->default_value("7d"),
+      "unfinished uploads expire this long after their last write (0: never)")(
+      "sweep-interval", po::value<std::string>()->default_value("60s"),
+      "how often expired uploads are removed")(
+      "lock-timeout", po::value<unsigned>()->default_value(3000),
+      "ms to wait for an older request on the same upload to let go before 423")(
+      "shutdown-timeout", po::value<std::string>()->default_value("10s"),
+      "on SIGTERM/SIGINT, longest wait for in-flight requests")(
+      "cors-origins", po::value<std::string>()->default_value("*"),
+      "comma-separated allowed browser origins ('*': any)")(
+      "tls-cert", po::value<std::string>()->default_value(""),
+      "PEM certificate chain (leaf first): serve HTTPS (TLS 1.2+) instead of HTTP; needs "
+      "--tls-key; SIGHUP reads both files again")(
+      "tls-key", po::value<std::string>()->default_value(""), "PEM private key of --tls-cert")(
+      "behind-proxy", po::bool_switch(),
+      "trust Forwarded / X-Forwarded-Host / X-Forwarded-Proto for Location URLs")(
+      "log-format", po::value<std::string>()->default_value("text"),
+      "stderr log lines: text | json (one object per line: ts, level, component, msg, fields)")(
+      "predictor", po::value<std::string>()->default_value("builtin:content-info"),
+      "what runs on each new content hash: builtin:content-info | exec:/path/to/program | "
+      "http(s)://host/path")("predictor-timeout", po::value<std::string>()->default_value("60s"),
+                             "longest one exec/http prediction may take")(
+      "predictor-concurrency", po::value<unsigned>()->default_value(2), "predictions run at once")(
+      "predictor-attempts", po::value<unsigned>()->default_value(5),
+      "tries of a failing prediction (backoff doubles from 2s) before it is recorded as failed")(
+      "compression", po::value<std::string>()->default_value("none"),
+      "compression at rest of new uploads: none | zstd | auto (zstd, except content already "
+      "compressed by its filetype or magic bytes)")(
+      "concatenation", po::value<std::string>()->default_value("on"),
+      "on | off: the concatenation and concatenation-unfinished extensions (parallel uploads); off "
+      "answers Upload-Concat with 501")(
+      "concat-remove-parts", po::bool_switch(),
+      "terminate a final upload's parts once it is complete (default: keep them, as the spec lets "
+      "clients reuse parts)")(
+      "compression-level", po::value<int>()->default_value(compress::kDefaultCompressionLevel),
+      "zstd level, 1-19 (higher: smaller, slower; docs/compression.md has measurements)");
   return d;
 }
 
@@ -100,7 +129,8 @@ std::string Apply(const po::variables_map& vm, ServerConfig* c) {
   c->tls_key = vm["tls-key"].as<std::string>();
   if (c->tls_cert.empty() != c->tls_key.empty()) return "--tls-cert and --tls-key go together";
   c->log_format = vm["log-format"].as<std::string>();
-  if (c->log_format != "text" && c->log_format != "json") return "--log-format must be text or json";
+  if (c->log_format != "text" && c->log_format != "json")
+    return "--log-format must be text or json";
   c->cors_origins = SplitList(vm["cors-origins"].as<std::string>());
   c->predictor = vm["predictor"].as<std::string>();
   c->predictor_concurrency = std::max(1u, vm["predictor-concurrency"].as<unsigned>());
@@ -120,11 +150,14 @@ std::string Apply(const po::variables_map& vm, ServerConfig* c) {
     return "--predictor-timeout is not a positive duration";
   c->predictor_timeout = *predictor_timeout;
 
-  struct SizeFlag { const char* name; uint64_t* out; };
+  struct SizeFlag {
+    const char* name;
+    uint64_t* out;
+  };
   uint64_t piece = 0;
-  for (auto [name, out] : {SizeFlag{"max-size", &c->max_size},
-                           SizeFlag{"checkpoint-bytes", &c->checkpoint_bytes},
-                           SizeFlag{"buffer-size", &piece}}) {
+  for (auto [name, out] :
+       {SizeFlag{"max-size", &c->max_size}, SizeFlag{"checkpoint-bytes", &c->checkpoint_bytes},
+        SizeFlag{"buffer-size", &piece}}) {
     auto value = ParseByteSize(vm[name].as<std::string>());
     if (!value) return std::string("--") + name + " is not a byte size";
     *out = *value;
@@ -133,13 +166,15 @@ std::string Apply(const po::variables_map& vm, ServerConfig* c) {
   c->piece_bytes = piece;
   if (c->checkpoint_bytes == 0) return "--checkpoint-bytes must be positive";
 
-  struct TimeFlag { const char* name; std::chrono::seconds* out; };
-  for (auto [name, out] : {TimeFlag{"header-timeout", &c->header_timeout},
-                           TimeFlag{"idle-timeout", &c->idle_timeout},
-                           TimeFlag{"body-timeout", &c->body_timeout},
-                           TimeFlag{"expiration", &c->expiration},
-                           TimeFlag{"sweep-interval", &c->sweep_interval},
-                           TimeFlag{"shutdown-timeout", &c->shutdown_timeout}}) {
+  struct TimeFlag {
+    const char* name;
+    std::chrono::seconds* out;
+  };
+  for (auto [name, out] :
+       {TimeFlag{"header-timeout", &c->header_timeout}, TimeFlag{"idle-timeout", &c->idle_timeout},
+        TimeFlag{"body-timeout", &c->body_timeout}, TimeFlag{"expiration", &c->expiration},
+        TimeFlag{"sweep-interval", &c->sweep_interval},
+        TimeFlag{"shutdown-timeout", &c->shutdown_timeout}}) {
     auto value = ParseDuration(vm[name].as<std::string>());
     if (!value) return std::string("--") + name + " is not a duration (e.g. 30s, 15m, 24h, 7d)";
     *out = *value;

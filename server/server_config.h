@@ -24,7 +24,7 @@ struct ServerConfig {
   size_t piece_bytes = 256 << 10;  // body bytes read per piece (the per-thread buffer)
   std::chrono::seconds header_timeout{30};
   std::chrono::seconds idle_timeout{120};
-  std::chrono::seconds body_timeout{60};  // longest a body may stall
+  std::chrono::seconds body_timeout{60};           // longest a body may stall
   std::chrono::seconds expiration{7 * 24 * 3600};  // 0: uploads never expire
   std::chrono::seconds sweep_interval{60};
   std::chrono::milliseconds lock_timeout{3000};  // wait for a holder to let go, then 423
@@ -52,6 +52,5 @@ struct ServerConfig {
 // Parses argv and the environment. Returns nullopt after printing --help/--version (exit 0) or
 // an error (exit 2) to the given streams; *exit_code says which.
 std::optional<ServerConfig> ParseServerConfig(int argc, char** argv, int* exit_code);
-
 
 }  // namespace tuskd::server

@@ -1,5 +1,6 @@
 // What every connection shares: configuration, the tus policy, the store, the blocking pool,
-// metrics, the final-upload assembler and the registry of live connections. Owned by Server; outlives all connections.
+// metrics, the final-upload assembler and the registry of live connections. Owned by Server;
+// outlives all connections.
 #pragma once
 
 #include <atomic>

@@ -93,8 +93,8 @@ class CompletionPipeline {
   // Records the outcome: a result (done, or failed for good) in `predictions` and the job
   // removed; or, for a retryable failure with attempts left, the job rescheduled. Releases the
   // claim.
-  Status Finish(const PredictionJob& job, const JobOutcome& outcome,
-                const std::string& predictor, const RetryPolicy& retry, int64_t now);
+  Status Finish(const PredictionJob& job, const JobOutcome& outcome, const std::string& predictor,
+                const RetryPolicy& retry, int64_t now);
   // A counter NotifyQueued bumps: read it before ClaimNext, then WaitForWork(seen, ...) returns
   // at once if work was queued in between.
   uint64_t generation() const;

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "store/state_db.h"
 #include "base/status.h"
+#include "store/state_db.h"
 
 namespace tuskd::store {
 

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <memory>
 
+#include "base/log.h"
+#include "compress/frame_decoder.h"
 #include "store/compressed_reader.h"
 #include "store/concat_waits.h"
-#include "compress/frame_decoder.h"
-#include "base/log.h"
 #include "store/state_db.h"
 #include "store/upload_id.h"
 #include "store/upload_store.h"
@@ -223,7 +223,9 @@ Status UploadStore::CopyPart(const UploadRecord& part, const std::string& compre
     }
     // The raw copy is decoded on the way, so one read of each part also yields its SHA-256.
     compress::FrameDecoder decoder;
-    const compress::FrameDecoder::Sink to_hash = [hash](std::span<const char> bytes) { hash->Update(bytes); };
+    const compress::FrameDecoder::Sink to_hash = [hash](std::span<const char> bytes) {
+      hash->Update(bytes);
+    };
     for (uint64_t at = 0; at < part.data_length;) {
       if (lease.stop_requested()) {
         *stopped = true;

@@ -179,8 +179,8 @@ Status StateDb::OpenReadOnly(const std::string& path, ReadOnlyMode mode,
   if (mode == ReadOnlyMode::kSecondary) {
     if (Status made = MakeScratchDir(&db->scratch_dir_); !made.ok()) return made;
     options.max_open_files = -1;  // a secondary must keep every table file it has seen open
-    opened = rocksdb::DB::OpenAsSecondary(options, path, db->scratch_dir_, descriptors, &handles,
-                                          &raw);
+    opened =
+        rocksdb::DB::OpenAsSecondary(options, path, db->scratch_dir_, descriptors, &handles, &raw);
   } else {
     opened = rocksdb::DB::OpenForReadOnly(options, path, descriptors, &handles, &raw);
   }

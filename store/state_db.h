@@ -1,8 +1,8 @@
 // StateDb: the store's RocksDB, private to store/. Owns the DB and one handle per column family
 // (uploads, hash_state, predictions, jobs, expiry, meta, frames), creates missing families,
 // opens every family found on disk (RocksDB refuses a read-write open that leaves one out) and
-// checks the schema version in `meta`. Every write is one synced WriteBatch: a batch that returned Ok
-// survives a crash (invariant I1). Tools open it read-only instead (OpenReadOnly), which never
+// checks the schema version in `meta`. Every write is one synced WriteBatch: a batch that returned
+// Ok survives a crash (invariant I1). Tools open it read-only instead (OpenReadOnly), which never
 // takes RocksDB's lock nor touches the writer's files. Thread-safe, as rocksdb::DB is.
 #pragma once
 

@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/completion_pipeline.h"
 #include "base/status.h"
+#include "store/completion_pipeline.h"
 #include "store/upload_record.h"
 
 namespace tuskd::store {

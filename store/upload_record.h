@@ -24,11 +24,11 @@ struct UploadRecord {
   uint64_t data_length = 0;        // committed bytes in the data file (== offset when raw)
   std::string metadata_raw;        // Upload-Metadata as received
   std::vector<std::pair<std::string, std::string>> metadata;  // decoded, for people and tools
-  int64_t created_at = 0;          // unix seconds
+  int64_t created_at = 0;                                     // unix seconds
   int64_t updated_at = 0;
   std::optional<int64_t> expires_at;  // unfinished uploads only
   UploadState state = UploadState::kReceiving;
-  std::string compression = "none";   // none | zstd
+  std::string compression = "none";  // none | zstd
   // Chosen by `--compression auto`: while nothing is committed, a first piece that starts like
   // compressed content (magic bytes) turns compression to none. Cleared by the first commit.
   bool compression_auto = false;

@@ -2,9 +2,9 @@
 
 #include <stdexcept>
 
+#include "base/log.h"
 #include "store/compressed_reader.h"
 #include "store/concat_waits.h"
-#include "base/log.h"
 #include "store/state_db.h"
 #include "store/upload_id.h"
 

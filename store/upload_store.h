@@ -8,10 +8,10 @@
 // lease and is used by one thread at a time.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,13 +19,13 @@
 #include <string>
 #include <vector>
 
-#include "store/completion_pipeline.h"
+#include "base/file_system.h"
+#include "base/status.h"
 #include "compress/compression_choice.h"
 #include "compress/frame_encoder.h"
+#include "store/completion_pipeline.h"
 #include "store/frame_index.h"
-#include "base/file_system.h"
 #include "store/rolling_sha256.h"
-#include "base/status.h"
 #include "store/upload_lock_table.h"
 #include "store/upload_record.h"
 
@@ -55,7 +55,7 @@ struct NewUpload {
   std::optional<uint64_t> length;  // nullopt: deferred
   std::string metadata_raw;
   std::vector<std::pair<std::string, std::string>> metadata;
-  std::string concat;  // "", "partial" or "final"
+  std::string concat;                     // "", "partial" or "final"
   std::vector<std::string> concat_parts;  // a final upload's part ids, in order
   // none | zstd | auto. `auto` is zstd unless the declared media type (DeclaredMediaType) is
   // already compressed; the first piece's magic bytes may still turn it to none.
@@ -100,8 +100,8 @@ class UploadStore {
   // live (Invalid naming the part otherwise). Its length is the sum once every part's is known;
   // it has no expiry of its own (it lives as long as its parts can still finish). When a part
   // is not complete yet, a waiting entry per part goes in the same batch, and the final
-  // listener is called once the batch is written. When every part is complete, the caller joins it with
-  // AssembleFinal.
+  // listener is called once the batch is written. When every part is complete, the caller joins it
+  // with AssembleFinal.
   Status Create(const NewUpload& spec, int64_t now, UploadRecord* out);
   // NotFound for an unknown (or invalid) id; Corruption for a record that does not parse.
   Status Get(const std::string& id, UploadRecord* out) const;
@@ -166,10 +166,9 @@ class UploadStore {
                 std::optional<std::string> expiry_key);
   // Calls `visit` for each expiry-index entry due by `now`, in time order; stops at its first
   // failure.
-  Status ForEachDueExpiry(
-      int64_t now,
-      const std::function<Status(const std::string& key, std::string id, int64_t expires_at)>&
-          visit) const;
+  Status ForEachDueExpiry(int64_t now,
+                          const std::function<Status(const std::string& key, std::string id,
+                                                     int64_t expires_at)>& visit) const;
   // Still unfinished and still due at the time its index entry names (not moved by a write).
   static bool IsExpirable(const UploadRecord& record, int64_t key_time);
   Status ExpireOne(const std::string& key, const std::string& id, int64_t key_time, int64_t now,
@@ -289,7 +288,7 @@ class UploadReader {
   friend class UploadStore;
   UploadReader(std::unique_ptr<DataFile> file, uint64_t size);
   UploadReader(std::unique_ptr<CompressedReader> compressed, uint64_t size);
-  std::unique_ptr<DataFile> file_;  // raw uploads
+  std::unique_ptr<DataFile> file_;                // raw uploads
   std::unique_ptr<CompressedReader> compressed_;  // zstd uploads
   uint64_t size_;
 };

@@ -52,7 +52,8 @@ Status UploadWriter::Append(std::span<const char> bytes) {
 
 Status UploadWriter::AppendCompressed(std::span<const char> bytes) {
   if (bytes.empty()) return Status::Ok();  // would open a frame with nothing in it
-  if (!encoder_) encoder_ = std::make_unique<compress::FrameEncoder>(store_->options_.compression_level);
+  if (!encoder_)
+    encoder_ = std::make_unique<compress::FrameEncoder>(store_->options_.compression_level);
   if (encoder_->frame_bytes() >= kTargetFrameBytes && new_frame_count_ < kMaxPendingFrames) {
     if (Status ended = encoder_->EndFrame(file_.get()); !ended.ok()) {
       return RewindToFrameEnd(ended);

@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/response.h"
-#include "store/admin_file.h"
 #include "server/handlers/store_bridge.h"
 #include "server/handlers/tus_handlers.h"
+#include "store/admin_file.h"
 #include "store/expiry_purge.h"
 #include "store/upload_id.h"
 

@@ -5,8 +5,8 @@
 #include <span>
 #include <vector>
 
-#include "server/handlers/store_bridge.h"
 #include "base/checksum_verifier.h"
+#include "server/handlers/store_bridge.h"
 
 namespace tuskd::server {
 
@@ -16,12 +16,10 @@ using protocol::Failure;
 
 namespace {
 
-asio::awaitable<Status> CommitOffThread(Connection& connection,
-                                               store::UploadWriter& writer) {
+asio::awaitable<Status> CommitOffThread(Connection& connection, store::UploadWriter& writer) {
   auto& context = connection.context();
   int64_t now = UnixNow();
-  Status status =
-      co_await context.pool.Run([&writer, now] { return writer.Commit(now); });
+  Status status = co_await context.pool.Run([&writer, now] { return writer.Commit(now); });
   if (status.ok()) context.metrics.CountCommit();
   co_return status;
 }
@@ -32,12 +30,11 @@ asio::awaitable<Status> CommitOffThread(Connection& connection,
 // request (one piece, reused): the io thread's piece buffer is shared with its other
 // connections, which may use it while this one waits.
 asio::awaitable<Status> AppendPiece(Connection& connection, store::UploadWriter& writer,
-                                           std::span<const char> bytes, std::vector<char>& owned) {
+                                    std::span<const char> bytes, std::vector<char>& owned) {
   if (!writer.compressed()) co_return writer.Append(bytes);
   owned.assign(bytes.begin(), bytes.end());
   std::span<const char> copy(owned.data(), owned.size());
-  co_return co_await connection.context().pool.Run(
-      [&writer, copy] { return writer.Append(copy); });
+  co_return co_await connection.context().pool.Run([&writer, copy] { return writer.Append(copy); });
 }
 
 // The expected digest: the header's, or the trailer's (parsed and checked against the offered
@@ -77,11 +74,12 @@ asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection, store::Uploa
                                             uint64_t limit, const BodyChecksum& checksum) {
   const auto& policy = connection.context().policy;
   std::optional<ChecksumVerifier> verifier;
-  if (checksum.header) verifier.emplace(std::vector<std::string>{checksum.header->algorithm});
-  else if (checksum.trailer) verifier.emplace(policy.checksum_algorithms);
+  if (checksum.header)
+    verifier.emplace(std::vector<std::string>{checksum.header->algorithm});
+  else if (checksum.trailer)
+    verifier.emplace(policy.checksum_algorithms);
   // Unverified bytes must never become durable, so checkpoints wait for bodies without a sum.
-  const uint64_t checkpoint =
-      verifier ? UINT64_MAX : connection.context().config.checkpoint_bytes;
+  const uint64_t checkpoint = verifier ? UINT64_MAX : connection.context().config.checkpoint_bytes;
 
   ReceiveOutcome outcome;
   std::vector<char> owned;  // for compressed appends only (AppendPiece)
@@ -109,7 +107,8 @@ asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection, store::Uploa
       } else {
         auto& sum = std::get<protocol::ChecksumHeader>(expected);
         keep = verifier->Matches(sum.algorithm, sum.digest);
-        if (!keep) outcome.checksum_failure = Failure{ErrorCode::kChecksumMismatch, sum.algorithm, {}};
+        if (!keep)
+          outcome.checksum_failure = Failure{ErrorCode::kChecksumMismatch, sum.algorithm, {}};
       }
     }
     if (!keep) {
@@ -134,14 +133,22 @@ std::optional<Failure> FailureForOutcome(const ReceiveOutcome& outcome) {
   if (!outcome.storage.ok()) return fail(ErrorFor(outcome.storage), outcome.storage.message());
   if (outcome.checksum_failure) return outcome.checksum_failure;
   switch (outcome.end) {
-    case BodyEnd::kComplete: return std::nullopt;
-    case BodyEnd::kClientGone: return std::nullopt;
-    case BodyEnd::kTimedOut: return fail(ErrorCode::kRequestTimeout);
-    case BodyEnd::kHandedOver: return fail(ErrorCode::kUploadInterrupted);
-    case BodyEnd::kShutdown: return fail(ErrorCode::kShuttingDown);
-    case BodyEnd::kTooLarge: return fail(ErrorCode::kSizeExceeded);
-    case BodyEnd::kMalformed: return fail(ErrorCode::kBadRequest, "malformed chunked body");
-    case BodyEnd::kNone: break;
+    case BodyEnd::kComplete:
+      return std::nullopt;
+    case BodyEnd::kClientGone:
+      return std::nullopt;
+    case BodyEnd::kTimedOut:
+      return fail(ErrorCode::kRequestTimeout);
+    case BodyEnd::kHandedOver:
+      return fail(ErrorCode::kUploadInterrupted);
+    case BodyEnd::kShutdown:
+      return fail(ErrorCode::kShuttingDown);
+    case BodyEnd::kTooLarge:
+      return fail(ErrorCode::kSizeExceeded);
+    case BodyEnd::kMalformed:
+      return fail(ErrorCode::kBadRequest, "malformed chunked body");
+    case BodyEnd::kNone:
+      break;
   }
   return fail(ErrorCode::kInternal);
 }

@@ -23,8 +23,8 @@ struct BodyChecksum {
 };
 
 struct ReceiveOutcome {
-  BodyEnd end = BodyEnd::kNone;  // kNone when storage failed first
-  Status storage;         // the first append or commit failure
+  BodyEnd end = BodyEnd::kNone;                       // kNone when storage failed first
+  Status storage;                                     // the first append or commit failure
   std::optional<protocol::Failure> checksum_failure;  // mismatch (460) or a bad trailer (400)
 };
 

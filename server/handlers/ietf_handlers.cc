@@ -6,10 +6,10 @@
 
 #include "protocol/ietf/decisions.h"
 #include "server/handlers/body_receiver.h"
-#include "server/http/request_target.h"
 #include "server/handlers/store_bridge.h"
 #include "server/handlers/tus_handlers.h"
 #include "server/handlers/upload_lease.h"
+#include "server/http/request_target.h"
 #include "store/upload_id.h"
 
 namespace tuskd::server {
@@ -236,8 +236,7 @@ asio::awaitable<void> Cancel(Connection& connection, const IetfDraft& draft,
   auto lease = co_await AcquireLease(connection, id);
   if (!lease) co_return co_await RespondFailure(connection, draft, ErrorCode::kUploadLocked, {});
   int64_t now = UnixNow();
-  Status status =
-      co_await context.pool.Run([&] { return context.store.Terminate(id, now); });
+  Status status = co_await context.pool.Run([&] { return context.store.Terminate(id, now); });
   if (!status.ok()) {
     co_return co_await RespondFailure(connection, draft, ErrorFor(status), status.message());
   }

@@ -2,9 +2,9 @@
 // Upload-Draft-Interop-Version): creation by POST to the collection with a 104 interim response,
 // offset retrieval by HEAD, append by PATCH, cancellation by DELETE, OPTIONS. They serve the same
 // upload records as the tus handlers (server/handlers/tus_handlers.h), share their body streaming
-// (server/handlers/body_receiver.h) and lease hand-over (server/handlers/upload_lease.h: a new request for an
-// upload ends the one still writing it, as the draft recommends), and ask protocol/ietf_*.h
-// for every decision. Each runs on its connection's coroutine.
+// (server/handlers/body_receiver.h) and lease hand-over (server/handlers/upload_lease.h: a new
+// request for an upload ends the one still writing it, as the draft recommends), and ask
+// protocol/ietf_*.h for every decision. Each runs on its connection's coroutine.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

@@ -31,12 +31,10 @@ protocol::Response JsonResponse(const json& body) {
 }
 
 json Render(const store::PredictionStatus& status) {
-  return json{{"status", status.status},
-              {"sha256", status.sha256},
-              {"result", status.result},
-              {"error", status.error.empty() ? json() : json(status.error)},
-              {"attempts", status.attempts},
-              {"updated_at", status.updated_at}};
+  return json{
+      {"status", status.status},     {"sha256", status.sha256},
+      {"result", status.result},     {"error", status.error.empty() ? json() : json(status.error)},
+      {"attempts", status.attempts}, {"updated_at", status.updated_at}};
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 namespace tuskd::server {
 
 boost::asio::awaitable<void> HandleUploadPrediction(Connection& connection, const std::string& id);
-boost::asio::awaitable<void> HandleHashPrediction(Connection& connection, const std::string& sha256);
+boost::asio::awaitable<void> HandleHashPrediction(Connection& connection,
+                                                  const std::string& sha256);
 
 }  // namespace tuskd::server

@@ -10,10 +10,18 @@ protocol::UploadView ToView(const store::UploadRecord& record) {
   view.length = record.length;
   view.offset = record.offset;
   switch (record.state) {
-    case store::UploadState::kReceiving: view.state = protocol::UploadState::kReceiving; break;
-    case store::UploadState::kComplete: view.state = protocol::UploadState::kComplete; break;
-    case store::UploadState::kTerminated: view.state = protocol::UploadState::kTerminated; break;
-    case store::UploadState::kExpired: view.state = protocol::UploadState::kExpired; break;
+    case store::UploadState::kReceiving:
+      view.state = protocol::UploadState::kReceiving;
+      break;
+    case store::UploadState::kComplete:
+      view.state = protocol::UploadState::kComplete;
+      break;
+    case store::UploadState::kTerminated:
+      view.state = protocol::UploadState::kTerminated;
+      break;
+    case store::UploadState::kExpired:
+      view.state = protocol::UploadState::kExpired;
+      break;
   }
   view.metadata_raw = record.metadata_raw;
   view.expires_at = record.expires_at;

@@ -4,9 +4,9 @@
 
 #include <cstdint>
 
+#include "base/status.h"
 #include "protocol/error_catalogue.h"
 #include "protocol/upload_view.h"
-#include "base/status.h"
 #include "store/upload_record.h"
 
 namespace tuskd::server {

@@ -3,9 +3,9 @@
 #include "protocol/decisions.h"
 #include "server/handlers/body_receiver.h"
 #include "server/handlers/final_creation.h"
-#include "server/http/request_target.h"
 #include "server/handlers/store_bridge.h"
 #include "server/handlers/upload_lease.h"
+#include "server/http/request_target.h"
 
 namespace tuskd::server {
 
@@ -77,11 +77,13 @@ asio::awaitable<void> HandleCreate(Connection& connection) {
     co_return;
   }
   auto& plan = std::get<protocol::CreatePlan>(decision);
-  if (!plan.concat_part_urls.empty()) co_return co_await HandleCreateFinal(connection, std::move(plan));
+  if (!plan.concat_part_urls.empty())
+    co_return co_await HandleCreateFinal(connection, std::move(plan));
   std::string concat;
   if (plan.concat_partial) concat = "partial";
-  store::NewUpload spec{plan.length, plan.metadata_raw, DecodedMetadata(plan.metadata), concat, {},
-                        context.config.compression};
+  store::NewUpload spec{
+      plan.length, plan.metadata_raw,         DecodedMetadata(plan.metadata), concat,
+      {},          context.config.compression};
   store::UploadRecord record;
   int64_t now = UnixNow();
   Status status =
@@ -185,8 +187,7 @@ asio::awaitable<void> HandleDelete(Connection& connection, const std::string& id
     co_return;
   }
   int64_t now = UnixNow();
-  Status status =
-      co_await context.pool.Run([&] { return context.store.Terminate(id, now); });
+  Status status = co_await context.pool.Run([&] { return context.store.Terminate(id, now); });
   if (!status.ok()) {
     co_await connection.Respond(ErrorResponse(ErrorFor(status), status.message()));
     co_return;

@@ -16,8 +16,8 @@ namespace {
 constexpr auto kPollInterval = std::chrono::milliseconds(5);
 }  // namespace
 
-asio::awaitable<std::optional<store::UploadLockTable::Lease>> AcquireLease(
-    Connection& connection, const std::string& id) {
+asio::awaitable<std::optional<store::UploadLockTable::Lease>> AcquireLease(Connection& connection,
+                                                                           const std::string& id) {
   auto& locks = connection.context().store.locks();
   auto deadline = std::chrono::steady_clock::now() + connection.context().config.lock_timeout;
   asio::steady_timer timer(co_await asio::this_coro::executor);

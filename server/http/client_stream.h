@@ -134,11 +134,11 @@ class ClientStream {
   bool TlsHasBufferedBytes() const;
 
   boost::asio::ip::tcp::socket socket_;
-  const bool tls_;                         // a TLS connection, even if its SSL could not be made
+  const bool tls_;                        // a TLS connection, even if its SSL could not be made
   std::unique_ptr<ssl_st, SslFree> ssl_;  // null only when SSL_new failed: the handshake fails
-  bool read_wants_write_ = false;  // the last TLS read needs the socket writable
-  bool read_blocked_ = false;      // the last TLS read stopped because nothing more had come
-  bool write_wants_read_ = false;  // the last TLS write needs the socket readable
+  bool read_wants_write_ = false;         // the last TLS read needs the socket writable
+  bool read_blocked_ = false;             // the last TLS read stopped because nothing more had come
+  bool write_wants_read_ = false;         // the last TLS write needs the socket readable
 };
 
 }  // namespace tuskd::server

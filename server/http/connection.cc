@@ -11,11 +11,11 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "base/log.h"
 #include "protocol/decisions.h"
 #include "server/http/cors.h"
 #include "server/http/request_target.h"
 #include "server/http/router.h"
-#include "base/log.h"
 
 namespace tuskd::server {
 
@@ -105,10 +105,14 @@ std::function<void()> Connection::HandoverCallback() {
 
 BodyEnd Connection::EndForInterruption() const {
   switch (interruption_) {
-    case Interruption::kTimeout: return BodyEnd::kTimedOut;
-    case Interruption::kHandover: return BodyEnd::kHandedOver;
-    case Interruption::kShutdown: return BodyEnd::kShutdown;
-    case Interruption::kNone: break;
+    case Interruption::kTimeout:
+      return BodyEnd::kTimedOut;
+    case Interruption::kHandover:
+      return BodyEnd::kHandedOver;
+    case Interruption::kShutdown:
+      return BodyEnd::kShutdown;
+    case Interruption::kNone:
+      break;
   }
   return BodyEnd::kNone;
 }
@@ -126,8 +130,7 @@ asio::awaitable<void> Connection::Run() {
     }
   } catch (const std::exception& e) {
     // A warning, not an error: one connection ended early; the server carries on.
-    Log(LogLevel::kWarn, kServerLog,
-               std::string("connection error: ") + e.what());
+    Log(LogLevel::kWarn, kServerLog, std::string("connection error: ") + e.what());
   }
   if (!body_done_ && stream_.is_open()) co_await DrainBeforeClose();
   stream_.Close();
@@ -329,8 +332,8 @@ asio::awaitable<BodyPiece> Connection::NextPiece(uint64_t limit) {
   // Fairness: a fast client's socket never runs dry, so reading it until it does would starve
   // every other connection on this io thread (Pistache's flaw). Queue behind them once a piece.
   co_await asio::post(stream_.get_executor(), asio::use_awaitable);
-  BodyPiece piece = head_.chunked ? co_await NextChunkedPiece(limit)
-                                  : co_await NextLengthPiece(limit);
+  BodyPiece piece =
+      head_.chunked ? co_await NextChunkedPiece(limit) : co_await NextLengthPiece(limit);
   body_delivered_ += piece.bytes.size();
   context_.metrics.AddBytesReceived(piece.bytes.size());
   co_return piece;
@@ -424,8 +427,10 @@ asio::awaitable<void> Connection::Respond(protocol::Response response) {
   }
   continue_pending_ = false;
   context_.metrics.CountRequest(response.status);
-  if (interruption_ == Interruption::kTimeout) ArmDeadline(kFinalWriteGrace);
-  else ArmDeadline(context_.config.body_timeout);
+  if (interruption_ == Interruption::kTimeout)
+    ArmDeadline(kFinalWriteGrace);
+  else
+    ArmDeadline(context_.config.body_timeout);
   error_code ec;
   co_await http::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) keep_alive_ = false;

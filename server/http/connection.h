@@ -29,14 +29,14 @@ namespace tuskd::server {
 
 // Why a request body stopped arriving.
 enum class BodyEnd {
-  kNone,         // more may come
-  kComplete,     // the whole body was read
-  kClientGone,   // EOF or reset mid-body
-  kTimedOut,     // stalled past --body-timeout
-  kHandedOver,   // a newer request for the same upload asked this one to stop (I5)
-  kShutdown,     // the server is stopping
-  kTooLarge,     // the body passed the limit the protocol allowed
-  kMalformed,    // bad chunked framing
+  kNone,        // more may come
+  kComplete,    // the whole body was read
+  kClientGone,  // EOF or reset mid-body
+  kTimedOut,    // stalled past --body-timeout
+  kHandedOver,  // a newer request for the same upload asked this one to stop (I5)
+  kShutdown,    // the server is stopping
+  kTooLarge,    // the body passed the limit the protocol allowed
+  kMalformed,   // bad chunked framing
 };
 
 // Why a connection was interrupted from outside its coroutine.

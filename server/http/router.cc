@@ -3,11 +3,11 @@
 #include "protocol/decisions.h"
 #include "protocol/ietf/version.h"
 #include "server/handlers/admin_endpoints.h"
-#include "server/http/connection.h"
-#include "server/http/cors.h"
 #include "server/handlers/ietf_handlers.h"
 #include "server/handlers/prediction_endpoints.h"
 #include "server/handlers/tus_handlers.h"
+#include "server/http/connection.h"
+#include "server/http/cors.h"
 #include "store/upload_id.h"
 
 namespace tuskd::server {

@@ -1,6 +1,7 @@
 // Maps a request to its handler: the upload collection and resources under --base-path, plus
-// /healthz, /metrics and the admin endpoints under /admin/ (server/handlers/admin_endpoints.h). Applies the checks every tus request shares (method override,
-// Tus-Resumable, id syntax, CORS preflight) before any handler runs.
+// /healthz, /metrics and the admin endpoints under /admin/ (server/handlers/admin_endpoints.h).
+// Applies the checks every tus request shares (method override, Tus-Resumable, id syntax, CORS
+// preflight) before any handler runs.
 #pragma once
 
 #include <optional>
@@ -16,7 +17,14 @@ class Connection;
 // Where a path points, independent of the method.
 struct Route {
   enum class Kind {
-    kCollection, kUpload, kUploadSub, kPredictionByHash, kHealth, kMetrics, kAdmin, kUnknown
+    kCollection,
+    kUpload,
+    kUploadSub,
+    kPredictionByHash,
+    kHealth,
+    kMetrics,
+    kAdmin,
+    kUnknown
   };
   Kind kind = Kind::kUnknown;
   std::string id;   // kUpload, kUploadSub; the hash for kPredictionByHash

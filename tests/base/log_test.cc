@@ -185,4 +185,4 @@ TEST_F(LogTest, ConcurrentWritersProduceWholeLines) {
 }
 
 }  // namespace
-}  // namespace tuskd::store
+}  // namespace tuskd

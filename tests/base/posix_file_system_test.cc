@@ -4,8 +4,8 @@
 #include <fstream>
 
 #include "base/file_system.h"
-#include "tests/common/scoped_temp_dir.h"
 #include "tests/common/bytes.h"
+#include "tests/common/scoped_temp_dir.h"
 
 namespace tuskd {
 namespace {
@@ -95,4 +95,4 @@ TEST_F(PosixFileSystemTest, ErrorsNameThePath) {
 }
 
 }  // namespace
-}  // namespace tuskd::store
+}  // namespace tuskd

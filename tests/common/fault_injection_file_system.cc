@@ -152,4 +152,4 @@ void FaultInjectionFileSystem::RecordTruncated(const std::string& path, uint64_t
   if (it != synced_.end()) it->second = std::min(it->second, length);
 }
 
-}  // namespace tuskd::store
+}  // namespace tuskd

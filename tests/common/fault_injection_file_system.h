@@ -55,4 +55,4 @@ class FaultInjectionFileSystem final : public FileSystem {
   std::map<std::string, uint64_t> synced_;  // path -> bytes a crash keeps
 };
 
-}  // namespace tuskd::store
+}  // namespace tuskd

@@ -66,4 +66,4 @@ inline std::optional<std::string> DecodeFrames(const std::string& compressed) {
   return decoded;
 }
 
-}  // namespace tuskd::store
+}  // namespace tuskd

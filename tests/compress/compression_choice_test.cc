@@ -65,4 +65,4 @@ TEST(CompressionChoiceTest, DeclaredMediaTypePrefersFiletype) {
 }
 
 }  // namespace
-}  // namespace tuskd::store
+}  // namespace tuskd::compress

@@ -106,4 +106,4 @@ TEST(FrameDecoderTest, FeedingNothingChangesNothing) {
 }
 
 }  // namespace
-}  // namespace tuskd::store
+}  // namespace tuskd::compress

@@ -148,4 +148,4 @@ TEST(FrameEncoderTest, WindowStaysWithinTheCap) {
 }
 
 }  // namespace
-}  // namespace tuskd::store
+}  // namespace tuskd::compress

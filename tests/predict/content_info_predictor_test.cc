@@ -446,4 +446,4 @@ TEST(ContentInfoPredictorTest, NullOpenerIsARetryableError) {
 }
 
 }  // namespace
-}  // namespace tuskd::store
+}  // namespace tuskd::predict

@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "tests/predict/predictor_test_util.h"
 #include "tests/common/scoped_temp_dir.h"
+#include "tests/predict/predictor_test_util.h"
 
 namespace tuskd::predict {
 namespace {
@@ -261,4 +261,4 @@ TEST_F(ExecPredictorTest, VanishedProgramIsAnErrorNotACrash) {
 }
 
 }  // namespace
-}  // namespace tuskd::store
+}  // namespace tuskd::predict

@@ -307,4 +307,4 @@ TEST(HttpPredictorTest, ConcurrentPredictionsAllSucceed) {
 }
 
 }  // namespace
-}  // namespace tuskd::store
+}  // namespace tuskd::predict

@@ -146,4 +146,4 @@ TEST(MakePredictorTest, RefusesEverythingElseWithAReason) {
 }
 
 }  // namespace
-}  // namespace tuskd::store
+}  // namespace tuskd::predict

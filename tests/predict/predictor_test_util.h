@@ -55,4 +55,4 @@ inline PredictionInput FailingInput(std::string served_before_failing, uint64_t 
   return input;
 }
 
-}  // namespace tuskd::store::predictor_testing
+}  // namespace tuskd::predict::predictor_testing

@@ -37,19 +37,19 @@ INSTANTIATE_TEST_SUITE_P(
     Table, PartIdFromUrlTest,
     ::testing::Values(UrlCase{"http://127.0.0.1:1080/files/abc", "abc"},  // what Location says
                       UrlCase{"HTTP://127.0.0.1:1080/files/abc", "abc"},
-                      UrlCase{"/files/abc", "abc"},                        // absolute path
-                      UrlCase{"abc", "abc"},                               // relative to /files/
-                      UrlCase{"http://127.0.0.1:1081/files/abc", {}},      // another port
-                      UrlCase{"http://evil.example/files/abc", {}},        // another host
-                      UrlCase{"https://127.0.0.1:1080/files/abc", {}},     // another scheme
-                      UrlCase{"http://127.0.0.1:1080", {}},                // no path
-                      UrlCase{"/other/abc", {}},                           // outside the base
-                      UrlCase{"/files/", {}},                              // the collection
-                      UrlCase{"/files/abc/prediction", {}},                // a sub-resource
-                      UrlCase{"/files/abc?x=1", {}},                       // a query
-                      UrlCase{"/files/abc#f", {}},                         // a fragment
-                      UrlCase{"../files/abc", {}},                         // dot segments
-                      UrlCase{"", {}}));                                   // nothing
+                      UrlCase{"/files/abc", "abc"},                     // absolute path
+                      UrlCase{"abc", "abc"},                            // relative to /files/
+                      UrlCase{"http://127.0.0.1:1081/files/abc", {}},   // another port
+                      UrlCase{"http://evil.example/files/abc", {}},     // another host
+                      UrlCase{"https://127.0.0.1:1080/files/abc", {}},  // another scheme
+                      UrlCase{"http://127.0.0.1:1080", {}},             // no path
+                      UrlCase{"/other/abc", {}},                        // outside the base
+                      UrlCase{"/files/", {}},                           // the collection
+                      UrlCase{"/files/abc/prediction", {}},             // a sub-resource
+                      UrlCase{"/files/abc?x=1", {}},                    // a query
+                      UrlCase{"/files/abc#f", {}},                      // a fragment
+                      UrlCase{"../files/abc", {}},                      // dot segments
+                      UrlCase{"", {}}));                                // nothing
 
 UploadView Part(std::optional<uint64_t> length, uint64_t offset,
                 UploadState state = UploadState::kComplete) {

@@ -17,7 +17,6 @@
 #include <variant>
 #include <vector>
 
-#include "tests/protocol/ietf/ietf_test_util.h"
 #include "protocol/concat_rules.h"
 #include "protocol/ext_value.h"
 #include "protocol/header_parsers.h"
@@ -25,9 +24,10 @@
 #include "protocol/ietf/representation.h"
 #include "protocol/ietf/version.h"
 #include "protocol/request_head.h"
-#include "tests/protocol/protocol_test_util.h"
 #include "tests/common/fuzz_random.h"
 #include "tests/common/printable.h"
+#include "tests/protocol/ietf/ietf_test_util.h"
+#include "tests/protocol/protocol_test_util.h"
 
 namespace tuskd::protocol {
 namespace {
@@ -113,9 +113,7 @@ class FuzzInputs : public tuskd::testing::FuzzRandom {
         break;
     }
   }
-
 };
-
 
 // Runs `check` on `count` inputs from `next` and stops at the first failure: one bad input is
 // enough to debug, and a thousand repeats would bury it.

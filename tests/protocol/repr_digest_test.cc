@@ -36,8 +36,8 @@ TEST(ReprDigestTest, DownloadOfCompleteUploadCarriesItEvenForRanges) {
   EXPECT_EQ(Find(std::get<DownloadPlan>(whole).head.headers, "Repr-Digest"), kHelloDigest);
   auto part = DecideDownload(MakeHead("GET", {{"Range", "bytes=0-4"}}), Complete());
   EXPECT_EQ(Find(std::get<DownloadPlan>(part).head.headers, "Repr-Digest"), kHelloDigest);
-  auto wanted = DecideDownload(MakeHead("GET", {{"Want-Repr-Digest", "sha-256=9, sha-512=3"}}),
-                               Complete());
+  auto wanted =
+      DecideDownload(MakeHead("GET", {{"Want-Repr-Digest", "sha-256=9, sha-512=3"}}), Complete());
   EXPECT_EQ(Find(std::get<DownloadPlan>(wanted).head.headers, "Repr-Digest"), kHelloDigest);
 }
 

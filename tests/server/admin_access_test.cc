@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "server/handlers/admin_endpoints.h"
-#include "store/admin_file.h"
 #include "server/http/connection.h"
+#include "store/admin_file.h"
 #include "tests/common/scoped_temp_dir.h"
 
 namespace tuskd::server {
@@ -72,8 +72,8 @@ TEST(AdminFileTest, PublishedPrivatelyReadBackAndRemoved) {
   EXPECT_EQ(info->token, token);
   EXPECT_EQ(info->tls_pin, "");
   file.reset();  // an AdminFile removes the file when it goes
-  file = store::AdminFile::Publish(dir.path(), {4243, "https://127.0.0.1:1/admin/", token, "sha256//k="},
-                            &error);
+  file = store::AdminFile::Publish(
+      dir.path(), {4243, "https://127.0.0.1:1/admin/", token, "sha256//k="}, &error);
   ASSERT_NE(file, nullptr) << error;
   info = store::ReadAdminFile(dir.path());
   ASSERT_TRUE(info.has_value());

@@ -94,12 +94,11 @@ TEST_F(ConcatenationTest, FinalOfCompletePartsIsCompleteWhenCreated) {
 }
 
 TEST_F(ConcatenationTest, PartMayCarryItsFirstBytesInTheCreationRequest) {
-  HttpResponse created = Exchange(
-      port(), "POST", "/files/",
-      With(kTus, {{"Upload-Length", "4"},
-                  {"Upload-Concat", "partial"},
-                  {"Content-Type", "application/offset+octet-stream"}}),
-      "abcd");
+  HttpResponse created = Exchange(port(), "POST", "/files/",
+                                  With(kTus, {{"Upload-Length", "4"},
+                                              {"Upload-Concat", "partial"},
+                                              {"Content-Type", "application/offset+octet-stream"}}),
+                                  "abcd");
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(created.Header("Upload-Offset"), "4");
   HttpResponse final_upload = PostFinal(port(), PathOf(created));
@@ -122,10 +121,10 @@ TEST_F(ConcatenationTest, FinalDeclaredBeforeItsPartsFinishCompletesWhenTheyDo) 
   EXPECT_FALSE(head.HasHeader("Upload-Defer-Length"));
 
   ASSERT_EQ(Exchange(port(), "PATCH", pa, PatchHeaders(1000), a.substr(1000)).status, 204);
-  ASSERT_EQ(Exchange(port(), "PATCH", pb, PatchHeaders(0, {{"Upload-Length", "6000"}}),
-                     b.substr(0, 2500))
-                .status,
-            204);
+  ASSERT_EQ(
+      Exchange(port(), "PATCH", pb, PatchHeaders(0, {{"Upload-Length", "6000"}}), b.substr(0, 2500))
+          .status,
+      204);
   EXPECT_FALSE(Exchange(port(), "HEAD", final_path, kTus).HasHeader("Upload-Offset"));
   EXPECT_EQ(Exchange(port(), "HEAD", final_path, kTus).Header("Upload-Length"), "10000")
       << "every part's length is known now";
@@ -203,63 +202,68 @@ TEST_P(ConcatenationRefusalTest, AnswersWithTheCatalogueError) {
   EXPECT_FALSE(r.HasHeader("Location")) << "nothing was created";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, ConcatenationRefusalTest,
-    ::testing::Values(
-        RefusalCase{"Malformed",
-                    [](uint16_t p, auto&, auto&, auto&, auto&) { return PostFinal(p, ""); }, 400,
-                    "ERR_INVALID_CONCAT"},
-        RefusalCase{"UnknownKind",
-                    [](uint16_t p, auto&, auto&, auto&, auto&) {
-                      return Exchange(p, "POST", "/files/",
-                                      With(kTus, {{"Upload-Concat", "whole"}}));
-                    },
-                    400, "ERR_INVALID_CONCAT"},
-        RefusalCase{"LengthOnFinal",
-                    [](uint16_t p, auto& done, auto&, auto&, auto&) {
-                      return PostFinal(p, done, {{"Upload-Length", "3"}});
-                    },
-                    400, "ERR_INVALID_CONCAT"},
-        RefusalCase{"NotPartial",
-                    [](uint16_t p, auto& done, auto&, auto&, auto& plain) {
-                      return PostFinal(p, done + " " + plain);
-                    },
-                    400, "ERR_INVALID_CONCAT"},
-        RefusalCase{"PartGone",
-                    [](uint16_t p, auto& done, auto&, auto& gone, auto&) {
-                      return PostFinal(p, done + " " + gone);
-                    },
-                    400, "ERR_INVALID_CONCAT"},
-        RefusalCase{"UnknownPart",
-                    [](uint16_t p, auto& done, auto&, auto&, auto&) {
-                      return PostFinal(p, done + " /files/0123456789abcdef0123456789abcdef");
-                    },
-                    400, "ERR_INVALID_CONCAT"},
-        RefusalCase{"InvalidId",
-                    [](uint16_t p, auto&, auto&, auto&, auto&) {
-                      return PostFinal(p, "/files/..%2Fdb");
-                    },
-                    400, "ERR_INVALID_CONCAT"},
-        RefusalCase{"AnotherServer",
-                    [](uint16_t p, auto& done, auto&, auto&, auto&) {
-                      return PostFinal(p, "http://elsewhere.example" + done);
-                    },
-                    400, "ERR_INVALID_CONCAT"},
-        RefusalCase{"SumPastMaxSize",
-                    [](uint16_t p, auto& done, auto& open, auto&, auto&) {
-                      return PostFinal(p, open + " " + open + " " + done);
-                    },
-                    413, "ERR_MAX_SIZE_EXCEEDED"},
-        RefusalCase{"BodyOnFinal",
-                    [](uint16_t p, auto& done, auto&, auto&, auto&) {
-                      return Exchange(p, "POST", "/files/",
-                                      With(kTus, {{"Upload-Concat", "final;" + done},
-                                                  {"Content-Type",
-                                                   "application/offset+octet-stream"}}),
-                                      "xyz");
-                    },
-                    403, "ERR_CONCAT_FINAL_PATCH"}),
-    [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Table, ConcatenationRefusalTest,
+                         ::testing::Values(
+                             RefusalCase{"Malformed",
+                                         [](uint16_t p, auto&, auto&, auto&, auto&) {
+                                           return PostFinal(p, "");
+                                         },
+                                         400, "ERR_INVALID_CONCAT"},
+                             RefusalCase{"UnknownKind",
+                                         [](uint16_t p, auto&, auto&, auto&, auto&) {
+                                           return Exchange(
+                                               p, "POST", "/files/",
+                                               With(kTus, {{"Upload-Concat", "whole"}}));
+                                         },
+                                         400, "ERR_INVALID_CONCAT"},
+                             RefusalCase{"LengthOnFinal",
+                                         [](uint16_t p, auto& done, auto&, auto&, auto&) {
+                                           return PostFinal(p, done, {{"Upload-Length", "3"}});
+                                         },
+                                         400, "ERR_INVALID_CONCAT"},
+                             RefusalCase{"NotPartial",
+                                         [](uint16_t p, auto& done, auto&, auto&, auto& plain) {
+                                           return PostFinal(p, done + " " + plain);
+                                         },
+                                         400, "ERR_INVALID_CONCAT"},
+                             RefusalCase{"PartGone",
+                                         [](uint16_t p, auto& done, auto&, auto& gone, auto&) {
+                                           return PostFinal(p, done + " " + gone);
+                                         },
+                                         400, "ERR_INVALID_CONCAT"},
+                             RefusalCase{"UnknownPart",
+                                         [](uint16_t p, auto& done, auto&, auto&, auto&) {
+                                           return PostFinal(
+                                               p,
+                                               done + " /files/0123456789abcdef0123456789abcdef");
+                                         },
+                                         400, "ERR_INVALID_CONCAT"},
+                             RefusalCase{"InvalidId",
+                                         [](uint16_t p, auto&, auto&, auto&, auto&) {
+                                           return PostFinal(p, "/files/..%2Fdb");
+                                         },
+                                         400, "ERR_INVALID_CONCAT"},
+                             RefusalCase{"AnotherServer",
+                                         [](uint16_t p, auto& done, auto&, auto&, auto&) {
+                                           return PostFinal(p, "http://elsewhere.example" + done);
+                                         },
+                                         400, "ERR_INVALID_CONCAT"},
+                             RefusalCase{"SumPastMaxSize",
+                                         [](uint16_t p, auto& done, auto& open, auto&, auto&) {
+                                           return PostFinal(p, open + " " + open + " " + done);
+                                         },
+                                         413, "ERR_MAX_SIZE_EXCEEDED"},
+                             RefusalCase{"BodyOnFinal",
+                                         [](uint16_t p, auto& done, auto&, auto&, auto&) {
+                                           return Exchange(
+                                               p, "POST", "/files/",
+                                               With(kTus, {{"Upload-Concat", "final;" + done},
+                                                           {"Content-Type",
+                                                            "application/offset+octet-stream"}}),
+                                               "xyz");
+                                         },
+                                         403, "ERR_CONCAT_FINAL_PATCH"}),
+                         [](const auto& info) { return info.param.name; });
 
 class ConcatenationOffTest : public SharedTuskdTest<ConcatenationOffTest> {
  public:
@@ -291,9 +295,9 @@ TEST(ConcatenationCrashTest, KillNineWhileJoiningThenRestartCompletesTheFinal) {
   ASSERT_EQ(created.status, 201) << created.body;
   std::string final_path = PathOf(created);
   // The last byte completes the last part: the join starts in the background, and dies.
-  ASSERT_EQ(Exchange(server.port(), "PATCH", pb, PatchHeaders(kPart - 1), b.substr(kPart - 1))
-                .status,
-            204);
+  ASSERT_EQ(
+      Exchange(server.port(), "PATCH", pb, PatchHeaders(kPart - 1), b.substr(kPart - 1)).status,
+      204);
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
   server.Kill9();
   ASSERT_TRUE(server.Restart(&error)) << error;

@@ -19,8 +19,7 @@ class StalledAppend : public StalledRequest {
  public:
   StalledAppend(uint16_t port, int version, const std::string& path, uint64_t offset,
                 const std::string& data, size_t sent)
-      : StalledRequest(port,
-                       BuildRequest("PATCH", path, AppendFields(version, offset, true), data),
+      : StalledRequest(port, BuildRequest("PATCH", path, AppendFields(version, offset, true), data),
                        data.size(), sent) {}
 };
 

@@ -220,8 +220,7 @@ TEST_P(IetfDraftTest, RepresentationHeadersOfTheCreationBecomeItsMetadata) {
   EXPECT_NE(get.Header("Content-Disposition").value_or("").find("shot 1.png"), std::string::npos)
       << get.Header("Content-Disposition").value_or("(none)");
   HttpResponse head = Exchange(port(), "HEAD", created.path, {{"Tus-Resumable", "1.0.0"}});
-  EXPECT_EQ(head.Header("Upload-Metadata"),
-            "filetype aW1hZ2UvcG5n,filename c2hvdCAxLnBuZw==");
+  EXPECT_EQ(head.Header("Upload-Metadata"), "filetype aW1hZ2UvcG5n,filename c2hvdCAxLnBuZw==");
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, IetfDraftTest, ::testing::Values(3, 5, 6, 8),

@@ -41,8 +41,8 @@ class PredictionWorkersTest : public CompletionPipelineTest {
   // Runs the workers until `sha256` is no longer queued (bounded).
   void RunWorkersUntilDone(CountingPredictor& predictor, const std::string& sha256,
                            RetryPolicy retry = {}) {
-    server::PredictionWorkers workers(store_.get(), std::shared_ptr<predict::Predictor>(&predictor, [](auto*) {}),
-                              retry, 2);
+    server::PredictionWorkers workers(
+        store_.get(), std::shared_ptr<predict::Predictor>(&predictor, [](auto*) {}), retry, 2);
     workers.Start();
     // Generous: on a loaded CI machine a worker thread may wait seconds for a core.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -82,8 +82,9 @@ TEST_F(PredictionWorkersTest, ManyWorkersRunEachContentOnce) {
   for (int i = 0; i < kContents; ++i) Upload("content " + std::to_string(i));
   CountingPredictor predictor;
   {
-    server::PredictionWorkers workers(store_.get(), std::shared_ptr<predict::Predictor>(&predictor, [](auto*) {}),
-                              RetryPolicy{}, 8);
+    server::PredictionWorkers workers(store_.get(),
+                                      std::shared_ptr<predict::Predictor>(&predictor, [](auto*) {}),
+                                      RetryPolicy{}, 8);
     workers.Start();
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (store_->pipeline().QueueDepth() > 0 && std::chrono::steady_clock::now() < deadline) {

@@ -1,9 +1,9 @@
 #include "tests/server/raw_client.h"
 
 #include <arpa/inet.h>
-#include <openssl/evp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/evp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>

@@ -17,11 +17,11 @@
 #include <utility>
 #include <vector>
 
+#include "tests/common/fuzz_random.h"
+#include "tests/common/printable.h"
 #include "tests/server/ietf_client.h"
 #include "tests/server/raw_client.h"
 #include "tests/server/shared_tuskd.h"
-#include "tests/common/fuzz_random.h"
-#include "tests/common/printable.h"
 
 namespace tuskd::server::testing {
 namespace {
@@ -379,9 +379,7 @@ class RequestMutator : public tuskd::testing::FuzzRandom {
         break;
     }
   }
-
 };
-
 
 bool ContainsIgnoreCase(std::string_view text, std::string_view word) {
   auto lower = [](char c) {

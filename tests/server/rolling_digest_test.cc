@@ -51,8 +51,8 @@ TEST(RollingDigestTest, DigestAfterCutsResumesAndKillNineIsTheClientsDigest) {
   ASSERT_EQ(HeadOffset(server.port(), upload.path), offset);
 
   RawClient client(server.port());
-  HttpResponse r = client.RoundTrip(
-      PatchRequest(upload.path, offset, std::string_view(data).substr(offset)));
+  HttpResponse r =
+      client.RoundTrip(PatchRequest(upload.path, offset, std::string_view(data).substr(offset)));
   ASSERT_EQ(r.status, 204) << r.body;
 
   HttpResponse head = Exchange(server.port(), "HEAD", upload.path);

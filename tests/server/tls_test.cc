@@ -314,13 +314,15 @@ TEST(TlsReloadTest, SighupSwapsTheCertificateAndOneThatDoesNotLoadKeepsTheOld) {
     return HttpsExchange(server.port(), trusted.cert_path, {"OPTIONS", "/files/"}).status;
   };
   EXPECT_EQ(options(a), 204);
-  const std::string pin_a = store::ReadAdminFile(server.data_dir()).value_or(store::AdminInfo{}).tls_pin;
+  const std::string pin_a =
+      store::ReadAdminFile(server.data_dir()).value_or(store::AdminInfo{}).tls_pin;
   EXPECT_FALSE(pin_a.empty());
 
   // A download in progress across the reload keeps its connection (and the old context).
   const std::string data = TestBytes(4 << 20, 8);
-  HttpsRequest create{"POST", "/files/", {{"Tus-Resumable", "1.0.0"},
-                                           {"Upload-Length", std::to_string(data.size())}}};
+  HttpsRequest create{"POST",
+                      "/files/",
+                      {{"Tus-Resumable", "1.0.0"}, {"Upload-Length", std::to_string(data.size())}}};
   HttpResponse created = HttpsExchange(server.port(), a.cert_path, create);
   const std::string location = created.Header("Location").value_or("");
   const std::string path = location.substr(location.find("/files/"));
@@ -343,7 +345,8 @@ TEST(TlsReloadTest, SighupSwapsTheCertificateAndOneThatDoesNotLoadKeepsTheOld) {
   EXPECT_EQ(slow_download.status, 200) << slow_download.error;
   EXPECT_TRUE(slow_download.body == data) << "downloaded " << slow_download.body.size();
   EXPECT_EQ(options(a), 0) << "the old certificate is no longer served";
-  const std::string pin_b = store::ReadAdminFile(server.data_dir()).value_or(store::AdminInfo{}).tls_pin;
+  const std::string pin_b =
+      store::ReadAdminFile(server.data_dir()).value_or(store::AdminInfo{}).tls_pin;
   EXPECT_FALSE(pin_b.empty());
   EXPECT_NE(pin_b, pin_a);
 
@@ -364,9 +367,8 @@ TEST(TlsReloadTest, APlainServerIgnoresSighup) {
   std::string error;
   ASSERT_TRUE(server.Start(&error)) << error;
   ::kill(server.pid(), SIGHUP);
-  EXPECT_TRUE(Eventually([&] {
-    return server.Log().find("SIGHUP ignored") != std::string::npos;
-  })) << server.Log();
+  EXPECT_TRUE(Eventually([&] { return server.Log().find("SIGHUP ignored") != std::string::npos; }))
+      << server.Log();
   EXPECT_TRUE(server.Alive());
   EXPECT_EQ(Exchange(server.port(), "OPTIONS", "/files/").status, 204);
 }

@@ -37,9 +37,8 @@ TEST_F(CompletionPipelineTest, RetryableFailureIsRescheduledWithBackoff) {
   EXPECT_EQ(StatusOf(sha).status, "running");
   RetryPolicy retry;
   retry.backoff = std::chrono::seconds(2);
-  ASSERT_TRUE(store_->pipeline()
-                  .Finish(job, JobOutcome::Failure("boom", true), "p", retry, 5000)
-                  .ok());
+  ASSERT_TRUE(
+      store_->pipeline().Finish(job, JobOutcome::Failure("boom", true), "p", retry, 5000).ok());
   PredictionStatus status = StatusOf(sha);
   EXPECT_EQ(status.status, "pending");
   EXPECT_EQ(status.attempts, 1);
@@ -59,9 +58,8 @@ TEST_F(CompletionPipelineTest, AttemptsAreBounded) {
   int64_t next_due = 0;
   for (int64_t now : {100, 200}) {
     ASSERT_TRUE(store_->pipeline().ClaimNext(now, &job, &next_due));
-    ASSERT_TRUE(store_->pipeline()
-                    .Finish(job, JobOutcome::Failure("x", true), "p", retry, now)
-                    .ok());
+    ASSERT_TRUE(
+        store_->pipeline().Finish(job, JobOutcome::Failure("x", true), "p", retry, now).ok());
   }
   EXPECT_EQ(StatusOf(sha).status, "failed");
   EXPECT_EQ(StatusOf(sha).attempts, 2);

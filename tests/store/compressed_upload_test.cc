@@ -9,8 +9,8 @@
 
 #include "store/frame_index.h"
 #include "store/upload_store.h"
-#include "tests/store/store_test_util.h"
 #include "tests/common/test_content.h"
+#include "tests/store/store_test_util.h"
 
 namespace tuskd::store {
 namespace {

@@ -7,8 +7,8 @@
 
 #include "store/concat_waits.h"
 #include "store/upload_store.h"
-#include "tests/store/store_test_util.h"
 #include "tests/common/test_content.h"
+#include "tests/store/store_test_util.h"
 
 namespace tuskd::store {
 namespace {

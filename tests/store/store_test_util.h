@@ -34,7 +34,6 @@ inline std::string OneShotSha256Hex(std::string_view data) {
   return hex;
 }
 
-
 class StoreTest : public ::testing::Test {
  protected:
   static constexpr int64_t kExpiration = 3600;

@@ -1,7 +1,7 @@
-// tuskctl's side of tuskd's admin endpoints (server/handlers/admin_endpoints.h): one HTTP request with
-// libcurl to the URL and token tuskd published in <data-dir>/admin.json. Never through a proxy:
-// the endpoint is on loopback and proxies (http_proxy) would only leak the token.
-// Blocking; one call at a time per thread (libcurl's global init happens in main()).
+// tuskctl's side of tuskd's admin endpoints (server/handlers/admin_endpoints.h): one HTTP request
+// with libcurl to the URL and token tuskd published in <data-dir>/admin.json. Never through a
+// proxy: the endpoint is on loopback and proxies (http_proxy) would only leak the token. Blocking;
+// one call at a time per thread (libcurl's global init happens in main()).
 #pragma once
 
 #include <string>

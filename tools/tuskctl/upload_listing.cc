@@ -7,7 +7,7 @@ namespace tuskd::tuskctl {
 using nlohmann::json;
 
 Status LoadListings(const store::StoreInspector& inspector, std::vector<UploadListing>* out,
-                           std::vector<std::string>* unreadable) {
+                    std::vector<std::string>* unreadable) {
   std::vector<store::UploadRecord> records;
   if (Status listed = inspector.ListUploads(&records, unreadable); !listed.ok()) {
     return listed;

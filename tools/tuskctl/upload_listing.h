@@ -25,7 +25,7 @@ struct UploadListing {
 // Every upload with its file size, most recent activity first (then by id). Keys whose
 // records do not parse go to *unreadable.
 Status LoadListings(const store::StoreInspector& inspector, std::vector<UploadListing>* out,
-                           std::vector<std::string>* unreadable);
+                    std::vector<std::string>* unreadable);
 
 // The "filename" (else "name") metadata value, as sent; "" when there is none.
 std::string FileName(const store::UploadRecord& record);

@@ -47,9 +47,8 @@ Status WriterRoute::Open(const std::string& data_dir, std::unique_ptr<WriterRout
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       return Status::Busy("the store is open by process " + std::to_string(holder) +
-                                 ", which publishes no admin endpoint in " + data_dir + "/" +
-                                 store::kAdminFileName +
-                                 "; stop it, or retry once tuskd has started");
+                          ", which publishes no admin endpoint in " + data_dir + "/" +
+                          store::kAdminFileName + "; stop it, or retry once tuskd has started");
     }
     std::this_thread::sleep_for(kPoll);
   }

@@ -10,9 +10,9 @@
 #include <optional>
 #include <string>
 
+#include "base/status.h"
 #include "store/admin_file.h"
 #include "store/state_db_writer_lock.h"
-#include "base/status.h"
 #include "store/upload_store.h"
 
 namespace tuskd::tuskctl {
@@ -28,7 +28,7 @@ class WriterRoute {
 
   bool through_tuskd() const { return admin_.has_value(); }
   const store::AdminInfo& tuskd() const { return *admin_; }  // when through_tuskd()
-  store::UploadStore& store() { return *store_; }             // when !through_tuskd()
+  store::UploadStore& store() { return *store_; }            // when !through_tuskd()
 
  private:
   WriterRoute() = default;

@@ -3,8 +3,8 @@
 
 #include <limits>
 
-#include "tests/protocol/ietf/ietf_test_util.h"
 #include "protocol/ietf/decisions.h"
+#include "tests/protocol/ietf/ietf_test_util.h"
 #include "tests/protocol/protocol_test_util.h"
 
 namespace tuskd::protocol {

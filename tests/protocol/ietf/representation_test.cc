@@ -19,14 +19,13 @@ std::vector<std::pair<std::string, std::string>> Pairs(const Metadata& metadata)
 using PairList = std::vector<std::pair<std::string, std::string>>;
 
 TEST(RepresentationMetadataTest, ContentTypeAndDispositionBecomeFiletypeAndFilename) {
-  Metadata metadata = RepresentationMetadata(MakeHeaders(
-      {{"Content-Type", "Image/PNG; charset=binary"},
-       {"Content-Disposition", "attachment; filename=\"holiday \\\"2026\\\".png\""}}));
+  Metadata metadata = RepresentationMetadata(
+      MakeHeaders({{"Content-Type", "Image/PNG; charset=binary"},
+                   {"Content-Disposition", "attachment; filename=\"holiday \\\"2026\\\".png\""}}));
   EXPECT_EQ(Pairs(metadata),
             (PairList{{"filetype", "image/png"}, {"filename", "holiday \"2026\".png"}}));
-  EXPECT_EQ(SerializeMetadata(metadata),
-            "filetype " + EncodeBase64("image/png") + ",filename " +
-                EncodeBase64("holiday \"2026\".png"));
+  EXPECT_EQ(SerializeMetadata(metadata), "filetype " + EncodeBase64("image/png") + ",filename " +
+                                             EncodeBase64("holiday \"2026\".png"));
   // What it serializes to parses back to the same entries.
   auto parsed = ParseMetadata(SerializeMetadata(metadata));
   ASSERT_TRUE(std::holds_alternative<Metadata>(parsed));
@@ -57,8 +56,8 @@ TEST(RepresentationMetadataTest, ExtendedFilenameWinsWhenItDecodes) {
 }
 
 TEST(RepresentationMetadataTest, ProtocolTypesAndEmptyOrOddValuesGiveNothing) {
-  for (const char* type : {"application/partial-upload", "application/offset+octet-stream",
-                           "", " ; x=1"}) {
+  for (const char* type :
+       {"application/partial-upload", "application/offset+octet-stream", "", " ; x=1"}) {
     EXPECT_TRUE(RepresentationMetadata(MakeHeaders({{"Content-Type", type}})).empty()) << type;
   }
   EXPECT_TRUE(RepresentationMetadata(MakeHeaders({{"Content-Disposition", "attachment"}})).empty());
