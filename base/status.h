@@ -7,7 +7,7 @@
 
 namespace tuskd {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Code { kOk, kNotFound, kIOError, kNoSpace, kCorruption, kBusy, kInvalid };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/log.h"
 #include "store/state_db.h"
 
 namespace tuskd::store {
@@ -105,7 +106,9 @@ Status CompletionPipeline::ListJobs(std::vector<PredictionJob>* out) const {
 
 size_t CompletionPipeline::QueueDepth() const {
   std::vector<PredictionJob> jobs;
-  ListJobs(&jobs);
+  if (Status listed = ListJobs(&jobs); !listed.ok()) {
+    Log(LogLevel::kWarn, kPredictionLog, "counting queued jobs: " + listed.ToString());
+  }
   return jobs.size();
 }
 
@@ -115,7 +118,12 @@ bool CompletionPipeline::ClaimNext(int64_t now, PredictionJob* job, int64_t* nex
   // candidate is read again under the lock, where Finish changes jobs, before it is claimed;
   // otherwise one content could run its predictor twice.
   std::vector<PredictionJob> jobs;
-  ListJobs(&jobs);
+  if (Status listed = ListJobs(&jobs); !listed.ok()) {
+    // Nothing is claimed from a partial list; the worker retries after its wait.
+    Log(LogLevel::kWarn, kPredictionLog, "scanning the job queue: " + listed.ToString());
+    *next_due = 0;
+    return false;
+  }
   std::sort(jobs.begin(), jobs.end(), [](const PredictionJob& a, const PredictionJob& b) {
     return a.created_at < b.created_at;
   });

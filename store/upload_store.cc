@@ -198,7 +198,10 @@ Status UploadStore::Create(const NewUpload& spec, int64_t now, UploadRecord* out
     pipeline_->NotifyQueued();
   }
   if (!status.ok()) {
-    (void)options_.fs->Remove(DataPath(record.id));  // an orphan file is harmless; try anyway
+    // An orphan file is harmless (recovery removes it); try anyway.
+    if (Status removed = options_.fs->Remove(DataPath(record.id)); !removed.ok()) {
+      LogProblem(removed.ToString() + " (recovery retries)", {{"upload_id", record.id}});
+    }
     return status;
   }
   // A part may have completed between PrepareFinal's look and this batch, before its waiting

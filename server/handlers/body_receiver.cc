@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/checksum_verifier.h"
+#include "base/log.h"
 #include "server/handlers/store_bridge.h"
 
 namespace tuskd::server {
@@ -51,6 +52,17 @@ std::variant<protocol::ChecksumHeader, Failure> ExpectedChecksum(Connection& con
   if (std::find(offered.begin(), offered.end(), header.algorithm) == offered.end())
     return Failure{ErrorCode::kUnsupportedChecksum, header.algorithm, {}};
   return header;
+}
+
+// Drops what the body appended since the last commit. A rollback that fails leaves the writer
+// refusing everything and an uncommitted tail in the file, which the next writer (or recovery)
+// cuts off (I3); nothing was acknowledged, so the answer the caller chose stays true.
+void RollBack(store::UploadWriter& writer) {
+  if (Status rolled = writer.Rollback(); !rolled.ok()) {
+    Log(LogLevel::kWarn, kServerLog, "rollback of upload " + writer.committed().id +
+                                         " failed: " + rolled.ToString() + " (trimmed later)",
+        {{"upload_id", writer.committed().id}});
+  }
 }
 
 }  // namespace
@@ -113,14 +125,14 @@ asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection, store::Uploa
     }
     if (!keep) {
       // A body that cannot be verified (cut, too large, failed) is dropped whole (tus checksum).
-      writer.Rollback();
+      RollBack(writer);
       co_return outcome;
     }
   }
   // Commit what arrived, however the body ended: a cut body keeps its bytes.
   Status last = co_await CommitOffThread(connection, writer);
   if (!last.ok()) {
-    writer.Rollback();  // back to the last durable commit; the tail is trimmed
+    RollBack(writer);  // back to the last durable commit; the tail is trimmed
     if (outcome.storage.ok()) outcome.storage = last;
   }
   co_return outcome;

@@ -48,8 +48,8 @@ class PredictionWorkersTest : public CompletionPipelineTest {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (std::chrono::steady_clock::now() < deadline) {
       PredictionStatus status;
-      store_->pipeline().StatusFor(sha256, &status);
-      if (status.status == "done" || status.status == "failed") break;
+      bool known = store_->pipeline().StatusFor(sha256, &status).ok();
+      if (known && (status.status == "done" || status.status == "failed")) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     workers.Stop();
