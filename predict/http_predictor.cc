@@ -1,12 +1,13 @@
 #include "predict/http_predictor.h"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <mutex>
 #include <string_view>
 #include <utility>
+
+#include "base/base64.h"
 
 namespace tuskd::predict {
 namespace {
@@ -14,15 +15,6 @@ namespace {
 void InitCurlOnce() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string Base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');  // + the NUL EVP_EncodeBlock adds
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(std::max(n, 0)));
-  return out;
 }
 
 // Header values come from the store, but a CR or LF must never reach the wire.
@@ -97,7 +89,7 @@ CurlPtr<curl_slist> RequestHeaders(const PredictionInput& input) {
       "Expect:",  // no 100-continue round trip: the service takes the body or closes
       "X-Tuskd-Upload-Id: " + HeaderSafe(input.upload_id),
       "X-Tuskd-Sha256: " + HeaderSafe(input.sha256_hex),
-      "X-Tuskd-Metadata: " + Base64(input.Describe().dump()),
+      "X-Tuskd-Metadata: " + EncodeBase64(input.Describe().dump()),
   };
   curl_slist* list = nullptr;
   for (const std::string& line : lines) list = curl_slist_append(list, line.c_str());

@@ -1,16 +1,10 @@
 #include "protocol/ext_value.h"
 
+#include "base/hex.h"
 #include "protocol/field_text.h"
 
 namespace tuskd::protocol {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // RFC 8187 attr-char: ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "." / "^" / "_" / "`" /
 // "|" / "~". Anything else must arrive percent-encoded.
@@ -33,8 +27,8 @@ std::optional<std::string> DecodeExtValue(std::string_view text) {
   for (size_t i = language_end + 1; i < text.size(); ++i) {
     char c = text[i];
     if (c == '%') {
-      int high = i + 2 < text.size() ? HexDigit(text[i + 1]) : -1;
-      int low = high >= 0 ? HexDigit(text[i + 2]) : -1;
+      int high = i + 2 < text.size() ? HexDigitValue(text[i + 1]) : -1;
+      int low = high >= 0 ? HexDigitValue(text[i + 2]) : -1;
       if (low < 0) return std::nullopt;
       bytes.push_back(static_cast<char>(high * 16 + low));
       i += 2;

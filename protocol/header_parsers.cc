@@ -7,22 +7,11 @@
 #include <limits>
 
 #include "protocol/field_text.h"
+#include "base/base64.h"
 #include "protocol/request_head.h"
 
 namespace tuskd::protocol {
 namespace {
-
-constexpr std::string_view kBase64Alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 Failure MetadataFailure(std::string detail) {
   return Failure{ErrorCode::kInvalidMetadata, std::move(detail), {}};
@@ -102,44 +91,6 @@ std::optional<std::string> MetadataValue(const Metadata& metadata, std::string_v
     }
   }
   return std::nullopt;
-}
-
-std::optional<std::string> DecodeBase64(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  size_t padding = 0;
-  if (!text.empty() && text.back() == '=') padding = text[text.size() - 2] == '=' ? 2 : 1;
-  std::string bytes;
-  bytes.reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    // Only the last quantum may be padded; '=' anywhere else fails Base64Value.
-    size_t pad = i + 4 == text.size() ? padding : 0;
-    uint32_t quantum = 0;
-    for (size_t j = 0; j < 4; ++j) {
-      int value = j < 4 - pad ? Base64Value(text[i + j]) : 0;
-      if (value < 0) return std::nullopt;
-      quantum = quantum << 6 | static_cast<uint32_t>(value);
-    }
-    bytes.push_back(static_cast<char>(quantum >> 16));
-    if (pad < 2) bytes.push_back(static_cast<char>(quantum >> 8 & 0xff));
-    if (pad < 1) bytes.push_back(static_cast<char>(quantum & 0xff));
-  }
-  return bytes;
-}
-
-std::string EncodeBase64(std::string_view bytes) {
-  std::string text;
-  text.reserve((bytes.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    size_t n = std::min<size_t>(3, bytes.size() - i);
-    uint32_t quantum = 0;
-    for (size_t j = 0; j < 3; ++j) {
-      quantum = quantum << 8 | (j < n ? static_cast<unsigned char>(bytes[i + j]) : 0U);
-    }
-    for (size_t j = 0; j < 4; ++j) {
-      text.push_back(j <= n ? kBase64Alphabet[quantum >> (18 - 6 * j) & 0x3f] : '=');
-    }
-  }
-  return text;
 }
 
 std::variant<ChecksumHeader, Failure> ParseChecksumHeader(std::string_view text) {

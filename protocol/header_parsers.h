@@ -30,10 +30,6 @@ std::variant<Metadata, Failure> ParseMetadata(std::string_view text);
 // The decoded value of `key`, if present and non-empty.
 std::optional<std::string> MetadataValue(const Metadata& metadata, std::string_view key);
 
-// Standard base64 (RFC 4648 section 4) with padding; nullopt on any invalid character.
-std::optional<std::string> DecodeBase64(std::string_view text);
-std::string EncodeBase64(std::string_view bytes);
-
 // Upload-Checksum: "<algorithm> <base64 digest>", exactly one space. The algorithm name is
 // lower-cased and made of letters, digits and '-'. For md5, sha1, sha224, sha256, sha384 and
 // sha512 the digest must have that algorithm's size: a wrong-sized digest can never match, so it

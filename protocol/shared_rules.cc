@@ -5,6 +5,9 @@
 #include <string_view>
 #include <utility>
 
+#include "base/base64.h"
+#include "base/hex.h"
+
 namespace tuskd::protocol {
 
 std::optional<Failure> CheckSingleValuedHeaders(const HeaderMap& headers) {
@@ -48,30 +51,9 @@ void AddUploadExpires(const UploadView& upload, HeaderList& headers) {
 
 Failure Fail(ErrorCode code, std::string detail) { return Failure{code, std::move(detail), {}}; }
 
-namespace {
-
-std::optional<std::string> HexToBytes(std::string_view hex) {
-  if (hex.size() % 2) return std::nullopt;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string bytes;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    bytes.push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return bytes;
-}
-
-}  // namespace
-
 void AddReprDigest(const UploadView& upload, HeaderList& headers) {
   if (upload.state != UploadState::kComplete || !upload.sha256_hex) return;
-  auto digest = HexToBytes(*upload.sha256_hex);
+  auto digest = FromHex(*upload.sha256_hex);
   if (!digest || digest->size() != 32) return;
   headers.emplace_back("Repr-Digest", "sha-256=:" + EncodeBase64(*digest) + ":");
 }

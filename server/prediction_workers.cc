@@ -2,18 +2,13 @@
 
 #include <chrono>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "store/upload_store.h"
 
 namespace tuskd::server {
 
 namespace {
-
-int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Feeds an upload's committed bytes to a predictor, one read at a time.
 class UploadByteSource : public predict::ByteSource {

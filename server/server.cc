@@ -10,6 +10,7 @@
 
 #include "base/checksum_verifier.h"
 #include "base/log.h"
+#include "base/clock.h"
 #include "server/handlers/store_bridge.h"
 #include "server/http/connection.h"
 

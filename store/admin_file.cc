@@ -10,18 +10,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/hex.h"
+
 namespace tuskd::store {
 
 std::string NewAdminToken() {
   unsigned char random[32];
   if (RAND_bytes(random, sizeof(random)) != 1) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string token;
-  for (unsigned char byte : random) {
-    token.push_back(kHex[byte >> 4]);
-    token.push_back(kHex[byte & 0xf]);
-  }
-  return token;
+  return ToHex(random);
 }
 
 std::string AdminUrl(const std::string& host, uint16_t port, bool tls) {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/log.h"
 
 namespace tuskd::store {
@@ -11,12 +12,6 @@ namespace {
 // How long to wait before trying again a final whose lease someone else holds (a HEAD, a
 // DELETE, the POST that created it).
 constexpr auto kBusyRetry = std::chrono::milliseconds(100);
-
-int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "base/hex.h"
+
 // SHA256_Init/Update/Final and SHA256_CTX are deprecated in OpenSSL 3 but are the only way to
 // get at a digest state that can be saved and restored (DESIGN.md, "Facts measured"). This is
 // the one file allowed to use them.
@@ -77,14 +79,7 @@ std::array<unsigned char, 32> RollingSha256::Digest() const {
 }
 
 std::string RollingSha256::HexDigest() const {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(64);
-  for (unsigned char byte : Digest()) {
-    hex.push_back(kHex[byte >> 4]);
-    hex.push_back(kHex[byte & 0xf]);
-  }
-  return hex;
+  return ToHex(Digest());
 }
 
 std::string RollingSha256::Serialize() const {

@@ -5,6 +5,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "base/hex.h"
+
 namespace tuskd::store {
 
 std::string NewUploadId() {
@@ -13,13 +15,7 @@ std::string NewUploadId() {
     // A CSPRNG failure is a broken system; a predictable id would be worse than stopping.
     throw std::runtime_error("RAND_bytes failed: cannot generate an upload id");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(kUploadIdLength, '0');
-  for (size_t i = 0; i < random.size(); ++i) {
-    id[2 * i] = kHex[random[i] >> 4];
-    id[2 * i + 1] = kHex[random[i] & 0xf];
-  }
-  return id;
+  return ToHex(random);
 }
 
 bool IsValidUploadId(std::string_view id) {

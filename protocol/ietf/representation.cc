@@ -4,6 +4,7 @@
 
 #include <boost/beast/http/rfc7230.hpp>
 
+#include "base/base64.h"
 #include "protocol/ext_value.h"
 #include "protocol/field_text.h"
 #include "protocol/ietf/fields.h"

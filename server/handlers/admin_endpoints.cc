@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/response.h"
+#include "base/clock.h"
 #include "server/handlers/store_bridge.h"
 #include "server/handlers/tus_handlers.h"
 #include "store/admin_file.h"

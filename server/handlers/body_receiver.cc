@@ -7,6 +7,7 @@
 
 #include "base/checksum_verifier.h"
 #include "base/log.h"
+#include "base/clock.h"
 #include "server/handlers/store_bridge.h"
 
 namespace tuskd::server {

@@ -1,6 +1,7 @@
 #include "server/handlers/final_creation.h"
 
 #include "protocol/concat_rules.h"
+#include "base/clock.h"
 #include "server/handlers/store_bridge.h"
 #include "server/http/request_target.h"
 #include "store/upload_id.h"

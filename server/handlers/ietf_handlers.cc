@@ -6,6 +6,7 @@
 
 #include "protocol/ietf/decisions.h"
 #include "server/handlers/body_receiver.h"
+#include "base/clock.h"
 #include "server/handlers/store_bridge.h"
 #include "server/handlers/tus_handlers.h"
 #include "server/handlers/upload_lease.h"

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "base/clock.h"
+
 namespace tuskd::server {
 
 protocol::UploadView ToView(const store::UploadRecord& record) {
@@ -36,12 +38,6 @@ protocol::ErrorCode ErrorFor(const Status& status) {
   if (status.IsNoSpace()) return protocol::ErrorCode::kInsufficientStorage;
   if (status.IsBusy()) return protocol::ErrorCode::kUploadLocked;
   return protocol::ErrorCode::kInternal;
-}
-
-int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace tuskd::server

@@ -14,6 +14,5 @@ namespace tuskd::server {
 protocol::UploadView ToView(const store::UploadRecord& record);
 // NotFound -> 404, NoSpace -> 507, Busy -> 423, anything else -> 500.
 protocol::ErrorCode ErrorFor(const Status& status);
-int64_t UnixNow();
 
 }  // namespace tuskd::server

@@ -3,6 +3,7 @@
 #include "protocol/decisions.h"
 #include "server/handlers/body_receiver.h"
 #include "server/handlers/final_creation.h"
+#include "base/clock.h"
 #include "server/handlers/store_bridge.h"
 #include "server/handlers/upload_lease.h"
 #include "server/http/request_target.h"

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <vector>
 
+#include "base/base64.h"
+
 namespace tuskd::server {
 namespace {
 
@@ -55,11 +57,7 @@ std::string PublicKeyPin(SSL_CTX* ctx) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_size = 0;
   if (!EVP_Digest(der.data(), der.size(), digest, &digest_size, EVP_sha256(), nullptr)) return "";
-  std::string base64(4 * ((digest_size + 2) / 3) + 1, '\0');
-  int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(base64.data()), digest,
-                                static_cast<int>(digest_size));
-  base64.resize(static_cast<size_t>(written));
-  return "sha256//" + base64;
+  return "sha256//" + EncodeBase64({reinterpret_cast<const char*>(digest), digest_size});
 }
 
 }  // namespace

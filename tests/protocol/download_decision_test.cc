@@ -1,6 +1,7 @@
 // GET <base><id>: DecideDownload (ranges, and the Content-Type/Content-Disposition filter).
 #include <gtest/gtest.h>
 
+#include "base/base64.h"
 #include "protocol/decisions.h"
 #include "tests/protocol/protocol_test_util.h"
 

@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/base64.h"
 #include "protocol/concat_rules.h"
 #include "protocol/ext_value.h"
 #include "protocol/header_parsers.h"

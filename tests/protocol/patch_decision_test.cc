@@ -3,6 +3,7 @@
 
 #include <limits>
 
+#include "base/base64.h"
 #include "protocol/decisions.h"
 #include "tests/protocol/protocol_test_util.h"
 

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/evp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -15,6 +14,10 @@
 #include <cstdlib>
 #include <random>
 #include <thread>
+
+#include "base/base64.h"
+#include "base/hex.h"
+#include "tests/common/one_shot_sha256.h"
 
 namespace tuskd::server::testing {
 namespace {
@@ -368,21 +371,8 @@ std::string TestBytes(size_t size, uint32_t seed) {
 }
 
 std::string Sha256Of(std::string_view data, bool hex) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), md, &size, EVP_sha256(), nullptr);
-  if (!hex) {
-    std::string b64(4 * ((size + 2) / 3), '\0');
-    EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()), md, static_cast<int>(size));
-    return b64;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0xf]);
-  }
-  return out;
+  std::string digest = OneShotSha256(data);
+  return hex ? ToHex(digest) : EncodeBase64(digest);
 }
 
 }  // namespace tuskd::server::testing

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <fstream>
 #include <functional>
@@ -17,22 +16,10 @@
 #include "store/upload_store.h"
 #include "tests/common/bytes.h"
 #include "tests/common/fault_injection_file_system.h"
+#include "tests/common/one_shot_sha256.h"
 #include "tests/common/scoped_temp_dir.h"
 
 namespace tuskd::store {
-
-inline std::string OneShotSha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), md, &size, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex.push_back(kHex[md[i] >> 4]);
-    hex.push_back(kHex[md[i] & 0xf]);
-  }
-  return hex;
-}
 
 class StoreTest : public ::testing::Test {
  protected:

@@ -3,7 +3,6 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -20,6 +19,9 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "base/base64.h"
+#include "tests/common/one_shot_sha256.h"
 
 namespace tuskd::tuskctl::testing {
 namespace {
@@ -70,15 +72,6 @@ size_t CollectHeader(char* data, size_t size, size_t count, void* out) {
     (*static_cast<std::map<std::string, std::string>*>(out))[name] = value;
   }
   return size * count;
-}
-
-std::string Base64(std::string_view text) {
-  std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
 }
 
 }  // namespace
@@ -265,7 +258,7 @@ std::string CreateTusUpload(const std::string& base_url, uint64_t length,
                             const std::string& filename) {
   HttpReply reply = Http("POST", base_url + "/files/",
                          {"Tus-Resumable: 1.0.0", "Upload-Length: " + std::to_string(length),
-                          "Upload-Metadata: filename " + Base64(filename)});
+                          "Upload-Metadata: filename " + EncodeBase64(filename)});
   EXPECT_EQ(reply.status, 201) << reply.body;
   std::string location = reply.headers["location"];
   return location.substr(location.rfind('/') + 1);
@@ -292,7 +285,7 @@ std::string DirectStore::Create(std::optional<uint64_t> length, const std::strin
                                 int64_t now) {
   store::NewUpload spec;
   spec.length = length;
-  spec.metadata_raw = "filename " + Base64(filename);
+  spec.metadata_raw = "filename " + EncodeBase64(filename);
   spec.metadata = {{"filename", filename}};
   store::UploadRecord record;
   Status status = store_->Create(spec, now, &record);
@@ -311,20 +304,7 @@ void DirectStore::Append(const std::string& id, std::string_view bytes, int64_t 
   ASSERT_TRUE(status.ok()) << status.ToString();
 }
 
-int64_t UnixNow() { return static_cast<int64_t>(::time(nullptr)); }
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), md, &size, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex.push_back(kHex[md[i] >> 4]);
-    hex.push_back(kHex[md[i] & 0xf]);
-  }
-  return hex;
-}
+std::string Sha256Hex(std::string_view data) { return OneShotSha256Hex(data); }
 
 std::string TestBytes(size_t size, unsigned seed) {
   std::string bytes(size, '\0');

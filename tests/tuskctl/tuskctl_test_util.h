@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
 #include "store/upload_store.h"
 
 #include "tests/common/scoped_temp_dir.h"
@@ -99,7 +100,6 @@ class DirectStore {
   std::unique_ptr<store::UploadStore> store_;
 };
 
-int64_t UnixNow();
 std::string Sha256Hex(std::string_view data);
 // Deterministic filler: `size` bytes from a seed.
 std::string TestBytes(size_t size, unsigned seed);

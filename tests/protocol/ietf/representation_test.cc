@@ -1,4 +1,5 @@
 // Metadata from a draft creation's representation headers.
+#include "base/base64.h"
 #include "protocol/ietf/representation.h"
 
 #include <gtest/gtest.h>
