@@ -1,34 +1,18 @@
-// The seam between the store and the operating system's files (LevelDB's Env, narrowed to what
-// data files need). Production uses PosixFileSystem; tests use FaultInjectionFileSystem to fail
-// a write at byte N, return ENOSPC/EIO, or drop unsynced bytes as a crash would.
-// A DataFile is used by one thread at a time; a FileSystem is thread-safe.
+// The seam between tuskd and the operating system's files (LevelDB's Env, narrowed to what
+// data files need). Production uses PosixFileSystem (base/posix_file_system.h); tests use
+// FaultInjectionFileSystem to fail a write at byte N, return ENOSPC/EIO, or drop unsynced bytes
+// as a crash would. Thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <span>
 #include <string>
 
+#include "base/data_file.h"
 #include "base/status.h"
 
 namespace tuskd {
-
-class DataFile {
- public:
-  virtual ~DataFile() = default;
-  // Appends all of `bytes` at the end of the file, or fails. After a failure the file may hold
-  // a prefix of `bytes`; the caller truncates back to a known length.
-  virtual Status Append(std::span<const char> bytes) = 0;
-  // fdatasync: everything appended so far survives a crash once this returns Ok. After a
-  // failure the unsynced bytes may be lost even if a later Sync succeeds (the kernel may drop
-  // the dirty pages and clear the error), so callers must not retry; they truncate instead.
-  virtual Status Sync() = 0;
-  virtual Status Truncate(uint64_t length) = 0;
-  // Reads up to out.size() bytes at `offset`; *read is 0 at end of file.
-  virtual Status ReadAt(uint64_t offset, std::span<char> out, size_t* read) = 0;
-  virtual uint64_t Size() const = 0;
-};
 
 class FileSystem {
  public:
@@ -49,8 +33,5 @@ class FileSystem {
   virtual Status ForEachFile(const std::string& dir,
                              const std::function<void(const std::string& name)>& visit) = 0;
 };
-
-// The real thing: POSIX open/write/fdatasync/ftruncate/pread. Never null; lives forever.
-FileSystem* PosixFileSystem();
 
 }  // namespace tuskd

@@ -44,15 +44,15 @@ Status FrameEncoder::Init() {
   return Status::Ok();
 }
 
-Status FrameEncoder::Flush(DataFile* file) {
+Status FrameEncoder::Flush(ByteSink* sink) {
   if (out_used_ == 0) return Status::Ok();
-  Status written = file->Append({out_.get(), out_used_});
+  Status written = sink->Append({out_.get(), out_used_});
   out_used_ =
       0;  // on failure the caller cuts the file and resets; the bytes are dropped either way
   return written;
 }
 
-Status FrameEncoder::Write(std::span<const char> bytes, DataFile* file) {
+Status FrameEncoder::Write(std::span<const char> bytes, ByteSink* sink) {
   if (!cctx_) {
     if (Status made = Init(); !made.ok()) return made;
   }
@@ -64,14 +64,14 @@ Status FrameEncoder::Write(std::span<const char> bytes, DataFile* file) {
     out_used_ = out.pos;
     if (ZSTD_isError(rc)) return ZstdError("compressStream2", rc);
     if (out_used_ == out_capacity_) {
-      if (Status flushed = Flush(file); !flushed.ok()) return flushed;
+      if (Status flushed = Flush(sink); !flushed.ok()) return flushed;
     }
   }
   frame_bytes_ += bytes.size();
   return Status::Ok();
 }
 
-Status FrameEncoder::EndFrame(DataFile* file) {
+Status FrameEncoder::EndFrame(ByteSink* sink) {
   if (!frame_open_) return Status::Ok();
   ZSTD_inBuffer in{nullptr, 0, 0};
   for (;;) {
@@ -79,7 +79,7 @@ Status FrameEncoder::EndFrame(DataFile* file) {
     size_t left = ZSTD_compressStream2(cctx_.get(), &out, &in, ZSTD_e_end);
     out_used_ = out.pos;
     if (ZSTD_isError(left)) return ZstdError("end of frame", left);
-    if (Status flushed = Flush(file); !flushed.ok()) return flushed;
+    if (Status flushed = Flush(sink); !flushed.ok()) return flushed;
     if (left == 0) break;
   }
   frame_open_ = false;

@@ -1,17 +1,17 @@
 // FrameEncoder: streaming zstd compression of one upload's bytes into independent frames
 // (DESIGN.md, Storage model). Bytes go in through Write, compressed output leaves through a
-// fixed buffer into the DataFile whenever the buffer fills, and EndFrame closes the frame
-// (ZSTD_e_end) so that the file ends on a frame boundary: the only kind of place a commit,
-// a rollback or recovery may cut it. Memory is fixed per encoder (the ZSTD_CCtx with a capped
-// window, plus the output buffer), allocated at the first Write and freed with the encoder.
-// Not thread-safe; one writer uses it.
+// fixed buffer into a ByteSink (a data file) whenever the buffer fills, and EndFrame closes the
+// frame (ZSTD_e_end) so that the file ends on a frame boundary: the only kind of place a commit, a
+// rollback or recovery may cut it. Memory is fixed per encoder (the ZSTD_CCtx with a capped window,
+// plus the output buffer), allocated at the first Write and freed with the encoder. Not
+// thread-safe; one writer uses it.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <span>
 
-#include "base/file_system.h"
+#include "base/byte_sink.h"
 #include "base/status.h"
 
 struct ZSTD_CCtx_s;
@@ -31,13 +31,13 @@ class FrameEncoder {
   FrameEncoder& operator=(const FrameEncoder&) = delete;
 
   // Compresses `bytes` into the open frame (opening one if none is), appending compressed
-  // output to `file` as the buffer fills; some output may stay buffered until EndFrame. On
-  // failure the frame is in an unknown state: the caller truncates `file` to a frame boundary
+  // output to `sink` as the buffer fills; some output may stay buffered until EndFrame. On
+  // failure the frame is in an unknown state: the caller truncates `sink` to a frame boundary
   // and calls Reset(). Allocates only at the first call (IOError when it cannot).
-  Status Write(std::span<const char> bytes, DataFile* file);
-  // Ends the open frame and appends everything still buffered to `file`; a no-op when no
+  Status Write(std::span<const char> bytes, ByteSink* sink);
+  // Ends the open frame and appends everything still buffered to `sink`; a no-op when no
   // frame is open. On failure, as for Write.
-  Status EndFrame(DataFile* file);
+  Status EndFrame(ByteSink* sink);
   // Drops the open frame and any buffered output (after the caller truncated the file).
   void Reset();
 
@@ -46,7 +46,7 @@ class FrameEncoder {
 
  private:
   Status Init();
-  Status Flush(DataFile* file);
+  Status Flush(ByteSink* sink);
 
   int level_;
   struct CCtxFree {

@@ -17,8 +17,7 @@ int main(int argc, char** argv) {
   auto config = tuskd::server::ParseServerConfig(argc, argv, &exit_code);
   if (!config) return exit_code;
   // Before anything logs; nothing reads the format while it changes (no threads yet).
-  tuskd::SetLogFormat(config->log_format == "json" ? tuskd::LogFormat::kJson
-                                                   : tuskd::LogFormat::kText);
+  tuskd::SetLogFormat(config->log_format);
   std::signal(SIGPIPE, SIG_IGN);  // a peer that vanished is an error code, not a death
 
   tuskd::store::StoreOptions options;

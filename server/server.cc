@@ -9,8 +9,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "base/checksum_verifier.h"
-#include "base/log.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "server/handlers/store_bridge.h"
 #include "server/http/connection.h"
 

@@ -128,16 +128,17 @@ std::string Apply(const po::variables_map& vm, ServerConfig* c) {
   c->tls_cert = vm["tls-cert"].as<std::string>();
   c->tls_key = vm["tls-key"].as<std::string>();
   if (c->tls_cert.empty() != c->tls_key.empty()) return "--tls-cert and --tls-key go together";
-  c->log_format = vm["log-format"].as<std::string>();
-  if (c->log_format != "text" && c->log_format != "json")
-    return "--log-format must be text or json";
+  const std::string log_format = vm["log-format"].as<std::string>();
+  c->log_format = log_format == "json" ? LogFormat::kJson : LogFormat::kText;
+  if (log_format != "text" && log_format != "json") return "--log-format must be text or json";
   c->cors_origins = SplitList(vm["cors-origins"].as<std::string>());
   c->predictor = vm["predictor"].as<std::string>();
   c->predictor_concurrency = std::max(1u, vm["predictor-concurrency"].as<unsigned>());
   c->predictor_attempts = static_cast<int>(std::max(1u, vm["predictor-attempts"].as<unsigned>()));
-  c->compression = vm["compression"].as<std::string>();
-  if (c->compression != "none" && c->compression != "zstd" && c->compression != "auto")
-    return "--compression must be none, zstd or auto";
+  std::optional<compress::CompressionMode> compression =
+      compress::CompressionModeFromString(vm["compression"].as<std::string>());
+  if (!compression) return "--compression must be none, zstd or auto";
+  c->compression = *compression;
   std::string concatenation = vm["concatenation"].as<std::string>();
   if (concatenation != "on" && concatenation != "off") return "--concatenation must be on or off";
   c->concatenation = concatenation == "on";

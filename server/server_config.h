@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/log.h"
 #include "compress/compression_choice.h"
 
 namespace tuskd::server {
@@ -34,7 +35,7 @@ struct ServerConfig {
   // HTTPS: PEM certificate chain and key (both or neither; empty: plain HTTP).
   std::string tls_cert;
   std::string tls_key;
-  std::string log_format = "text";  // text | json
+  LogFormat log_format = LogFormat::kText;
   // Completion pipeline: which predictor runs on new content, and how.
   std::string predictor = "builtin:content-info";
   std::chrono::milliseconds predictor_timeout{60000};
@@ -42,7 +43,7 @@ struct ServerConfig {
   int predictor_attempts = 5;
   // Compression at rest of new uploads: none | zstd | auto (zstd unless the content is already
   // compressed), and the zstd level.
-  std::string compression = "none";
+  compress::CompressionMode compression = compress::CompressionMode::kNone;
   int compression_level = compress::kDefaultCompressionLevel;
   // Concatenation (parallel uploads), and whether joined parts are terminated.
   bool concatenation = true;

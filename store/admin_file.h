@@ -3,7 +3,7 @@
 // requests against the token in it. Written with mode 0600 once the listener is bound (the token is
 // a credential: whoever may read the data directory may act on it anyway) and removed at a clean
 // exit. After a crash it stays behind; tuskctl tells it is stale because the state DB's write lock
-// is free (store/state_db_writer_lock.h). Not thread-safe; main() owns the one instance.
+// is free (store/rocksdb/writer_lock.h). Not thread-safe; main() owns the one instance.
 #pragma once
 
 #include <sys/types.h>

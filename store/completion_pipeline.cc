@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "base/log.h"
-#include "store/state_db.h"
+#include "store/state_store.h"
 
 namespace tuskd::store {
 
@@ -31,7 +31,7 @@ bool JobFromJson(const nlohmann::json& j, PredictionJob* job) {
 
 Status CompletionPipeline::ReadJob(const std::string& sha256, PredictionJob* job) const {
   std::string value;
-  Status status = db_->Get(Family::kJobs, sha256, &value);
+  Status status = state_->Get(Family::kJobs, sha256, &value);
   if (!status.ok()) return status;
   json parsed = json::parse(value, nullptr, false);
   if (parsed.is_discarded() || !JobFromJson(parsed, job))
@@ -44,7 +44,7 @@ std::unique_lock<std::mutex> CompletionPipeline::StageCompletion(UploadRecord* r
   std::unique_lock lock(mu_);
   const std::string& sha256 = record->sha256.value();
   std::string value;
-  if (db_->Get(Family::kPredictions, sha256, &value).ok()) {
+  if (state_->Get(Family::kPredictions, sha256, &value).ok()) {
     json cached = json::parse(value, nullptr, false);
     if (!cached.is_discarded() && cached.value("status", "") == "done") {
       record->prediction = json{{"cache_hit", true}};
@@ -81,7 +81,7 @@ Status CompletionPipeline::StatusFor(const std::string& sha256, PredictionStatus
     return Status::Ok();
   }
   std::string value;
-  Status status = db_->Get(Family::kPredictions, sha256, &value);
+  Status status = state_->Get(Family::kPredictions, sha256, &value);
   if (!status.ok()) return status;
   json stored = json::parse(value, nullptr, false);
   if (stored.is_discarded()) return Status::Corruption("unreadable prediction " + sha256);
@@ -95,13 +95,12 @@ Status CompletionPipeline::StatusFor(const std::string& sha256, PredictionStatus
 
 Status CompletionPipeline::ListJobs(std::vector<PredictionJob>* out) const {
   out->clear();
-  auto it = db_->NewIterator(Family::kJobs);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  return state_->Scan(Family::kJobs, "", "", [out](std::string_view, std::string_view value) {
     PredictionJob job;
-    json parsed = json::parse(it->value().ToString(), nullptr, false);
+    json parsed = json::parse(value, nullptr, false);
     if (!parsed.is_discarded() && JobFromJson(parsed, &job)) out->push_back(std::move(job));
-  }
-  return FromRocks(it->status(), "listing jobs");
+    return true;
+  });
 }
 
 size_t CompletionPipeline::QueueDepth() const {
@@ -154,7 +153,7 @@ Status CompletionPipeline::Finish(const PredictionJob& job, const JobOutcome& ou
   PredictionJob current;
   if (!ReadJob(job.sha256, &current).ok()) current = job;
   current.attempts = job.attempts + 1;
-  StateBatch batch = db_->NewBatch();
+  StateBatch batch;
   bool final = outcome.ok || !outcome.retryable || current.attempts >= retry.max_attempts;
   if (final) {
     json stored{{"status", outcome.ok ? "done" : "failed"},
@@ -172,7 +171,7 @@ Status CompletionPipeline::Finish(const PredictionJob& job, const JobOutcome& ou
     current.last_error = outcome.error;
     batch.Put(Family::kJobs, job.sha256, JobToJson(current).dump());
   }
-  return db_->Write(&batch);
+  return state_->Write(batch);
 }
 
 void CompletionPipeline::NotifyQueued() {

@@ -23,7 +23,7 @@
 
 namespace tuskd::store {
 
-class StateDb;
+class StateStore;
 class StateBatch;
 
 // What GET /predictions/<sha256> and GET <upload>/prediction report.
@@ -70,7 +70,8 @@ struct RetryPolicy {
 
 class CompletionPipeline {
  public:
-  explicit CompletionPipeline(StateDb* db) : db_(db) {}
+  // `state` must outlive the pipeline.
+  explicit CompletionPipeline(StateStore* state) : state_(state) {}
   CompletionPipeline(const CompletionPipeline&) = delete;
   CompletionPipeline& operator=(const CompletionPipeline&) = delete;
 
@@ -104,7 +105,7 @@ class CompletionPipeline {
  private:
   Status ReadJob(const std::string& sha256, PredictionJob* job) const;
 
-  StateDb* db_;
+  StateStore* state_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::set<std::string> running_;  // hashes claimed by a worker now

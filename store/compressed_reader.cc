@@ -17,10 +17,14 @@ constexpr uint64_t kLookupDistance = 1u << 20;
 
 void CompressedReader::DCtxFree::operator()(ZSTD_DCtx_s* dctx) const { ZSTD_freeDCtx(dctx); }
 
-CompressedReader::CompressedReader(const StateDb* db, std::string id,
-                                   std::unique_ptr<DataFile> file, uint64_t size,
+CompressedReader::CompressedReader(const StateStore* state, std::string id,
+                                   std::unique_ptr<DataReader> data, uint64_t size,
                                    uint64_t data_length)
-    : db_(db), id_(std::move(id)), file_(std::move(file)), size_(size), data_length_(data_length) {}
+    : state_(state),
+      id_(std::move(id)),
+      data_(std::move(data)),
+      size_(size),
+      data_length_(data_length) {}
 
 CompressedReader::~CompressedReader() = default;
 
@@ -37,7 +41,7 @@ Status CompressedReader::Init() {
 Status CompressedReader::Seek(uint64_t offset) {
   FrameSpan span;  // the first frame starts at 0 in both files: no index needed there
   if (offset > 0) {
-    if (Status found = FindFrame(*db_, id_, offset, data_length_, &span); !found.ok()) {
+    if (Status found = FindFrame(*state_, id_, offset, data_length_, &span); !found.ok()) {
       return found;
     }
   }
@@ -52,7 +56,7 @@ Status CompressedReader::Seek(uint64_t offset) {
 Status CompressedReader::FillInput() {
   size_t want = static_cast<size_t>(std::min<uint64_t>(in_capacity_, data_length_ - file_pos_));
   size_t got = 0;
-  if (Status read = file_->ReadAt(file_pos_, {in_.get(), want}, &got); !read.ok()) return read;
+  if (Status read = data_->ReadAt(file_pos_, {in_.get(), want}, &got); !read.ok()) return read;
   if (got < want) {
     return Status::Corruption("upload " + id_ + ": data file ends at " +
                               std::to_string(file_pos_ + got) + ", before its committed " +
@@ -98,7 +102,7 @@ Status CompressedReader::Read(uint64_t offset, std::span<char> out, size_t* read
     if (Status sought = Seek(offset); !sought.ok()) return sought;
   } else if (offset > block_start_ + block_size_ + kLookupDistance) {
     FrameSpan span;
-    if (Status found = FindFrame(*db_, id_, offset, data_length_, &span); !found.ok()) {
+    if (Status found = FindFrame(*state_, id_, offset, data_length_, &span); !found.ok()) {
       return found;
     }
     // Decoding on through the current frame is cheaper than restarting it.

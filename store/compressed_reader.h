@@ -12,21 +12,21 @@
 #include <span>
 #include <string>
 
-#include "base/file_system.h"
 #include "base/status.h"
+#include "store/data_reader.h"
 
 struct ZSTD_DCtx_s;
 
 namespace tuskd::store {
 
-class StateDb;
+class StateStore;
 
 class CompressedReader {
  public:
-  // `size`: committed uncompressed bytes; `data_length`: committed bytes of `file` (the reader
-  // never looks past them). `db` holds the frame index and must outlive the reader.
-  CompressedReader(const StateDb* db, std::string id, std::unique_ptr<DataFile> file, uint64_t size,
-                   uint64_t data_length);
+  // `size`: committed uncompressed bytes; `data_length`: committed bytes of `data` (the reader
+  // never looks past them). `state` holds the frame index and must outlive the reader.
+  CompressedReader(const StateStore* state, std::string id, std::unique_ptr<DataReader> data,
+                   uint64_t size, uint64_t data_length);
   ~CompressedReader();
   CompressedReader(const CompressedReader&) = delete;
   CompressedReader& operator=(const CompressedReader&) = delete;
@@ -43,9 +43,9 @@ class CompressedReader {
   Status DecodeBlock();
   Status FillInput();
 
-  const StateDb* db_;
+  const StateStore* state_;
   std::string id_;
-  std::unique_ptr<DataFile> file_;
+  std::unique_ptr<DataReader> data_;
   uint64_t size_;
   uint64_t data_length_;
   struct DCtxFree {

@@ -24,17 +24,14 @@ void StageDropConcatWait(StateBatch* batch, std::string_view part_id, std::strin
   batch->Delete(Family::kMeta, PartPrefix(part_id).append(final_id));
 }
 
-Status FinalsWaitingOn(const StateDb& db, std::string_view part_id,
+Status FinalsWaitingOn(const StateStore& state, std::string_view part_id,
                        std::vector<std::string>* finals) {
   finals->clear();
   const std::string prefix = PartPrefix(part_id);
-  std::unique_ptr<rocksdb::Iterator> it = db.NewIterator(Family::kMeta);
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
-    std::string_view key = it->key().ToStringView();
-    if (key.substr(0, prefix.size()) != prefix) break;
+  return state.Scan(Family::kMeta, prefix, prefix, [&](std::string_view key, std::string_view) {
     finals->emplace_back(key.substr(prefix.size()));
-  }
-  return FromRocks(it->status(), "scan of the concatenation waits");
+    return true;
+  });
 }
 
 }  // namespace tuskd::store

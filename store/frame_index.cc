@@ -1,6 +1,7 @@
 #include "store/frame_index.h"
 
 #include <memory>
+#include <vector>
 
 namespace tuskd::store {
 namespace {
@@ -19,11 +20,8 @@ uint64_t GetBigEndian(std::string_view bytes) {
   return value;
 }
 
-// The entry under the iterator, when it belongs to `id` and parses.
-bool ReadEntry(const rocksdb::Iterator& it, std::string_view id, FrameStart* out) {
-  if (!it.Valid()) return false;
-  std::string_view key = it.key().ToStringView();
-  std::string_view value = it.value().ToStringView();
+// The entry (key, value), when it belongs to `id` and parses.
+bool ReadEntry(std::string_view key, std::string_view value, std::string_view id, FrameStart* out) {
   if (key.size() != id.size() + kOffsetBytes || key.substr(0, id.size()) != id ||
       value.size() != kOffsetBytes) {
     return false;
@@ -47,37 +45,50 @@ void StageFrameStart(StateBatch* batch, std::string_view id, const FrameStart& s
   batch->Put(Family::kFrames, FrameKey(id, start.offset), value);
 }
 
-Status StageDropFrames(const StateDb& db, std::string_view id, StateBatch* batch) {
-  std::unique_ptr<rocksdb::Iterator> it = db.NewIterator(Family::kFrames);
-  for (it->Seek(FrameKey(id, 0)); it->Valid(); it->Next()) {
-    std::string_view key = it->key().ToStringView();
-    if (key.substr(0, id.size()) != id) break;
-    batch->Delete(Family::kFrames, key);
+Status StageDropFrames(const StateStore& state, std::string_view id, StateBatch* batch) {
+  std::vector<std::string> keys;
+  if (Status listed = state.ListKeys(Family::kFrames, id, &keys); !listed.ok()) return listed;
+  for (const std::string& key : keys) {
+    // Only this upload's: an id that merely begins with `id` has longer keys.
+    if (key.size() == id.size() + kOffsetBytes) batch->Delete(Family::kFrames, key);
   }
-  return FromRocks(it->status(), "scan of the frame index");
+  return Status::Ok();
 }
 
-Status ListFrames(const StateDb& db, std::string_view id, std::vector<FrameStart>* out) {
+Status ListFrames(const StateStore& state, std::string_view id, std::vector<FrameStart>* out) {
   out->clear();
-  std::unique_ptr<rocksdb::Iterator> it = db.NewIterator(Family::kFrames);
-  FrameStart start;
-  for (it->Seek(FrameKey(id, 0)); ReadEntry(*it, id, &start); it->Next()) out->push_back(start);
-  return FromRocks(it->status(), "scan of the frame index");
+  return state.Scan(Family::kFrames, id, FrameKey(id, 0),
+                    [&](std::string_view key, std::string_view value) {
+                      FrameStart start;
+                      if (!ReadEntry(key, value, id, &start)) return false;
+                      out->push_back(start);
+                      return true;
+                    });
 }
 
-Status FindFrame(const StateDb& db, std::string_view id, uint64_t offset, uint64_t data_length,
-                 FrameSpan* out) {
-  std::unique_ptr<rocksdb::Iterator> it = db.NewIterator(Family::kFrames);
-  it->SeekForPrev(FrameKey(id, offset));
-  if (!ReadEntry(*it, id, &out->start)) {
-    if (Status failed = FromRocks(it->status(), "frame index"); !failed.ok()) return failed;
+Status FindFrame(const StateStore& state, std::string_view id, uint64_t offset,
+                 uint64_t data_length, FrameSpan* out) {
+  const std::string target = FrameKey(id, offset);
+  std::string key;
+  std::string value;
+  Status found = state.FindLastAtOrBefore(Family::kFrames, id, target, &key, &value);
+  if (found.ok() && !ReadEntry(key, value, id, &out->start)) found = Status::NotFound("");
+  if (!found.ok()) {
+    if (!found.IsNotFound()) return found;
     return Status::Corruption("upload " + std::string(id) + ": no frame index entry at or below " +
                               std::to_string(offset));
   }
-  it->Next();
-  FrameStart next;
-  out->data_end = ReadEntry(*it, id, &next) ? next.data_offset : data_length;
-  if (Status failed = FromRocks(it->status(), "frame index"); !failed.ok()) return failed;
+  // The next frame's start, if any, is where this one ends in the data.
+  out->data_end = data_length;
+  std::string after = key;
+  after.push_back('\0');
+  Status scanned =
+      state.Scan(Family::kFrames, id, after, [&](std::string_view k, std::string_view v) {
+        FrameStart next;
+        if (ReadEntry(k, v, id, &next)) out->data_end = next.data_offset;
+        return false;  // only the first one
+      });
+  if (!scanned.ok()) return scanned;
   if (out->start.data_offset > out->data_end || out->data_end > data_length) {
     return Status::Corruption("upload " + std::string(id) + ": frame index entry at " +
                               std::to_string(out->start.offset) + " lies past the data");

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "store/state_db.h"
+#include "store/state_store.h"
 
 namespace tuskd::store {
 
@@ -40,16 +40,16 @@ std::string FrameKey(std::string_view id, uint64_t offset);
 
 void StageFrameStart(StateBatch* batch, std::string_view id, const FrameStart& start);
 // Stages the removal of every entry of the upload (termination, expiry).
-Status StageDropFrames(const StateDb& db, std::string_view id, StateBatch* batch);
+Status StageDropFrames(const StateStore& state, std::string_view id, StateBatch* batch);
 
 // Every frame start of the upload, in offset order (concatenation copies them shifted). One
 // entry per ~4 MiB of upload: small even for large uploads.
-Status ListFrames(const StateDb& db, std::string_view id, std::vector<FrameStart>* out);
+Status ListFrames(const StateStore& state, std::string_view id, std::vector<FrameStart>* out);
 
 // The frame holding uncompressed `offset`. Its data_end is the next entry's data offset, or
 // `data_length` (the committed file length) for the last frame. Corruption when no entry is at
 // or below `offset`, or an entry does not parse.
-Status FindFrame(const StateDb& db, std::string_view id, uint64_t offset, uint64_t data_length,
-                 FrameSpan* out);
+Status FindFrame(const StateStore& state, std::string_view id, uint64_t offset,
+                 uint64_t data_length, FrameSpan* out);
 
 }  // namespace tuskd::store

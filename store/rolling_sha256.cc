@@ -78,9 +78,7 @@ std::array<unsigned char, 32> RollingSha256::Digest() const {
   return digest;
 }
 
-std::string RollingSha256::HexDigest() const {
-  return ToHex(Digest());
-}
+std::string RollingSha256::HexDigest() const { return ToHex(Digest()); }
 
 std::string RollingSha256::Serialize() const {
   // The raw state is in host byte order: blobs are read back by the same build on the same

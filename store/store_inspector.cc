@@ -4,8 +4,8 @@
 
 #include <cerrno>
 
-#include "store/state_db.h"
-#include "store/state_db_writer_lock.h"
+#include "store/rocksdb/rocks_state_store.h"
+#include "store/rocksdb/writer_lock.h"
 #include "store/upload_id.h"
 
 namespace tuskd::store {
@@ -30,7 +30,7 @@ Status StoreInspector::Open(const std::string& data_dir, Mode mode,
   std::unique_ptr<StoreInspector> inspector(new StoreInspector());
   inspector->data_dir_ = data_dir;
   inspector->live_ = live;
-  Status opened = StateDb::OpenReadOnly(
+  Status opened = RocksStateStore::OpenReadOnly(
       db_path, live ? ReadOnlyMode::kSecondary : ReadOnlyMode::kPointInTime, &inspector->db_);
   if (!opened.ok()) return opened;
   inspector->pipeline_ = std::make_unique<CompletionPipeline>(inspector->db_.get());
@@ -43,16 +43,15 @@ Status StoreInspector::Refresh() { return db_->CatchUp(); }
 Status StoreInspector::ListUploads(std::vector<UploadRecord>* out,
                                    std::vector<std::string>* unreadable) const {
   out->clear();
-  auto it = db_->NewIterator(Family::kUploads);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    std::optional<UploadRecord> record = ParseRecord(it->value().ToStringView());
-    if (record && record->id == it->key().ToStringView()) {
+  return db_->Scan(Family::kUploads, "", "", [&](std::string_view key, std::string_view value) {
+    std::optional<UploadRecord> record = ParseRecord(value);
+    if (record && record->id == key) {
       out->push_back(std::move(*record));
     } else if (unreadable != nullptr) {
-      unreadable->push_back(it->key().ToString());
+      unreadable->emplace_back(key);
     }
-  }
-  return FromRocks(it->status(), "scan of uploads");
+    return true;
+  });
 }
 
 Status StoreInspector::GetUpload(const std::string& id, UploadRecord* out) const {
@@ -69,11 +68,9 @@ Status StoreInspector::ResolveId(const std::string& id_or_prefix, std::string* i
     return Status::NotFound("no upload " + id_or_prefix);
   }
   std::vector<std::string> matches;
-  auto it = db_->NewIterator(Family::kUploads);
-  for (it->Seek(id_or_prefix); it->Valid() && it->key().starts_with(id_or_prefix); it->Next()) {
-    matches.push_back(it->key().ToString());
+  if (Status scanned = db_->ListKeys(Family::kUploads, id_or_prefix, &matches); !scanned.ok()) {
+    return scanned;
   }
-  if (Status scanned = FromRocks(it->status(), "scan of uploads"); !scanned.ok()) return scanned;
   if (matches.empty()) return Status::NotFound("no upload " + id_or_prefix);
   if (matches.size() > 1) {
     return Status::Invalid("'" + id_or_prefix + "' matches " + std::to_string(matches.size()) +
@@ -89,12 +86,11 @@ Status StoreInspector::GetHashState(const std::string& id, std::string* blob) co
 
 Status StoreInspector::ListPredictions(std::vector<json>* out) const {
   out->clear();
-  auto it = db_->NewIterator(Family::kPredictions);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    json parsed = json::parse(it->value().ToStringView(), nullptr, /*allow_exceptions=*/false);
+  return db_->Scan(Family::kPredictions, "", "", [out](std::string_view, std::string_view value) {
+    json parsed = json::parse(value, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_object()) out->push_back(std::move(parsed));
-  }
-  return FromRocks(it->status(), "scan of predictions");
+    return true;
+  });
 }
 
 Status StoreInspector::PredictionFor(const std::string& sha256, PredictionStatus* out) const {

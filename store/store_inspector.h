@@ -19,7 +19,7 @@
 
 namespace tuskd::store {
 
-class StateDb;
+class RocksStateStore;
 
 class StoreInspector {
  public:
@@ -69,7 +69,7 @@ class StoreInspector {
 
   std::string data_dir_;
   bool live_ = false;
-  std::unique_ptr<StateDb> db_;
+  std::unique_ptr<RocksStateStore> db_;
   // Reads jobs and results exactly as the server's pipeline does; never asked to write.
   std::unique_ptr<CompletionPipeline> pipeline_;
 };

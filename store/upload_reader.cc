@@ -1,13 +1,11 @@
-// UploadReader (declared in store/upload_store.h).
-#include <algorithm>
+#include "store/upload_reader.h"
 
 #include "store/compressed_reader.h"
-#include "store/upload_store.h"
 
 namespace tuskd::store {
 
-UploadReader::UploadReader(std::unique_ptr<DataFile> file, uint64_t size)
-    : file_(std::move(file)), size_(size) {}
+UploadReader::UploadReader(std::unique_ptr<DataReader> raw, uint64_t size)
+    : raw_(std::move(raw)), size_(size) {}
 
 UploadReader::UploadReader(std::unique_ptr<CompressedReader> compressed, uint64_t size)
     : compressed_(std::move(compressed)), size_(size) {}
@@ -18,9 +16,9 @@ Status UploadReader::Read(uint64_t offset, std::span<char> out, size_t* read) {
   *read = 0;
   if (offset >= size_) return Status::Ok();
   if (compressed_) return compressed_->Read(offset, out, read);
-  // Bounded to the committed size: bytes past it may belong to a request still in flight.
-  size_t want = static_cast<size_t>(std::min<uint64_t>(out.size(), size_ - offset));
-  return file_->ReadAt(offset, out.first(want), read);
+  // The raw reader is bounded to the committed length: bytes past it may belong to a request
+  // still in flight.
+  return raw_->ReadAt(offset, out, read);
 }
 
 }  // namespace tuskd::store

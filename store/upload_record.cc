@@ -102,6 +102,20 @@ bool ReadState(const json& j, UploadState* out) {
   return true;
 }
 
+// An enum spelled as a string; an absent field keeps the caller's default, an unknown spelling
+// is a corrupt record (this build could only misread it).
+template <typename T>
+bool ReadEnum(const json& j, const char* key, std::optional<T> (*parse)(std::string_view), T* out) {
+  std::string text;
+  auto it = j.find(key);
+  if (it == j.end()) return true;
+  if (!ReadString(j, key, true, &text)) return false;
+  std::optional<T> value = parse(text);
+  if (!value) return false;
+  *out = *value;
+  return true;
+}
+
 bool ReadFields(const json& j, UploadRecord* r) {
   return ReadString(j, "id", true, &r->id) && IsValidUploadId(r->id) &&
          ReadNullable<uint64_t>(j, "length", ReadUint, &r->length) &&
@@ -111,10 +125,11 @@ bool ReadFields(const json& j, UploadRecord* r) {
          ReadInt(j, "created_at", true, &r->created_at) &&
          ReadInt(j, "updated_at", true, &r->updated_at) &&
          ReadNullable<int64_t>(j, "expires_at", ReadInt, &r->expires_at) &&
-         ReadState(j, &r->state) && ReadString(j, "compression", false, &r->compression) &&
+         ReadState(j, &r->state) &&
+         ReadEnum(j, "compression", compress::CompressionFromString, &r->compression) &&
          ReadBool(j, "compression_auto", &r->compression_auto) &&
          ReadNullable<std::string>(j, "sha256", ReadString, &r->sha256) &&
-         ReadString(j, "concat", false, &r->concat) && ReadParts(j, &r->concat_parts);
+         ReadEnum(j, "concat", ConcatKindFromString, &r->concat) && ReadParts(j, &r->concat_parts);
 }
 
 }  // namespace
@@ -141,6 +156,25 @@ std::optional<UploadState> UploadStateFromString(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view ToString(ConcatKind kind) {
+  switch (kind) {
+    case ConcatKind::kNone:
+      return "";
+    case ConcatKind::kPartial:
+      return "partial";
+    case ConcatKind::kFinal:
+      return "final";
+  }
+  return "";
+}
+
+std::optional<ConcatKind> ConcatKindFromString(std::string_view text) {
+  if (text.empty()) return ConcatKind::kNone;
+  if (text == "partial") return ConcatKind::kPartial;
+  if (text == "final") return ConcatKind::kFinal;
+  return std::nullopt;
+}
+
 nlohmann::json ToJson(const UploadRecord& record) {
   json metadata = json::object();
   for (const auto& [key, value] : record.metadata) metadata[key] = value;
@@ -155,10 +189,10 @@ nlohmann::json ToJson(const UploadRecord& record) {
       {"updated_at", record.updated_at},
       {"expires_at", record.expires_at ? json(*record.expires_at) : json(nullptr)},
       {"state", ToString(record.state)},
-      {"compression", record.compression},
+      {"compression", compress::ToString(record.compression)},
       {"compression_auto", record.compression_auto},
       {"sha256", record.sha256 ? json(*record.sha256) : json(nullptr)},
-      {"concat", record.concat},
+      {"concat", ToString(record.concat)},
       {"concat_parts", record.concat_parts},
       {"prediction", record.prediction},
   };

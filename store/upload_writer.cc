@@ -3,18 +3,18 @@
 // inside a long body a frame also ends once it holds kTargetFrameBytes, so that ranged reads
 // and a failed append have a nearby frame boundary to go back to.
 #include "compress/compression_choice.h"
-#include "store/state_db.h"
+#include "store/state_store.h"
 #include "store/upload_store.h"
 
 namespace tuskd::store {
 
 UploadWriter::UploadWriter(UploadStore* store, UploadRecord record, RollingSha256 hash,
-                           std::unique_ptr<DataFile> file)
+                           std::unique_ptr<DataAppender> data)
     : store_(store),
       committed_(std::move(record)),
       committed_hash_(hash),
       hash_(hash),
-      file_(std::move(file)),
+      data_(std::move(data)),
       compression_(committed_.compression),
       sniff_first_piece_(committed_.compression_auto && committed_.offset == 0),
       frame_end_{0, committed_.data_length, hash} {}
@@ -36,13 +36,16 @@ Status UploadWriter::Append(std::span<const char> bytes) {
   }
   if (sniff_first_piece_ && offset() == 0 && !bytes.empty()) {
     sniff_first_piece_ = false;  // one look, at the upload's first bytes
-    if (compress::HasIncompressibleMagic(bytes)) compression_ = "none";
+    if (compress::HasIncompressibleMagic(bytes)) compression_ = compress::Compression::kNone;
   }
-  if (compressed()) return AppendCompressed(bytes);
-  const uint64_t before = file_->Size();
-  if (Status written = file_->Append(bytes); !written.ok()) {
+  return compressed() ? AppendCompressed(bytes) : AppendRaw(bytes);
+}
+
+Status UploadWriter::AppendRaw(std::span<const char> bytes) {
+  const uint64_t before = data_->Size();
+  if (Status written = data_->Append(bytes); !written.ok()) {
     // The file may hold a prefix of `bytes`; cut it so file, hash and offset stay in step.
-    if (Status cut = file_->Truncate(before); !cut.ok()) failed_ = cut;
+    if (Status cut = data_->Truncate(before); !cut.ok()) failed_ = cut;
     return written;
   }
   hash_.Update(bytes);
@@ -55,16 +58,16 @@ Status UploadWriter::AppendCompressed(std::span<const char> bytes) {
   if (!encoder_)
     encoder_ = std::make_unique<compress::FrameEncoder>(store_->options_.compression_level);
   if (encoder_->frame_bytes() >= kTargetFrameBytes && new_frame_count_ < kMaxPendingFrames) {
-    if (Status ended = encoder_->EndFrame(file_.get()); !ended.ok()) {
+    if (Status ended = encoder_->EndFrame(data_.get()); !ended.ok()) {
       return RewindToFrameEnd(ended);
     }
-    frame_end_ = {pending_, file_->Size(), hash_};
+    frame_end_ = {pending_, data_->Size(), hash_};
   }
   if (!encoder_->frame_open()) {
     // Room is guaranteed: frames end early only while there is, and a commit empties the array.
-    new_frames_[new_frame_count_++] = {offset(), file_->Size()};
+    new_frames_[new_frame_count_++] = {offset(), data_->Size()};
   }
-  if (Status written = encoder_->Write(bytes, file_.get()); !written.ok()) {
+  if (Status written = encoder_->Write(bytes, data_.get()); !written.ok()) {
     return RewindToFrameEnd(written);
   }
   hash_.Update(bytes);
@@ -80,7 +83,7 @@ Status UploadWriter::RewindToFrameEnd(Status cause) {
          new_frames_[new_frame_count_ - 1].data_offset >= frame_end_.data_length) {
     --new_frame_count_;
   }
-  if (Status cut = file_->Truncate(frame_end_.data_length); !cut.ok()) {
+  if (Status cut = data_->Truncate(frame_end_.data_length); !cut.ok()) {
     failed_ = cut;
     return cause;
   }
@@ -99,7 +102,7 @@ Status UploadWriter::SetLength(uint64_t length) {
 UploadRecord UploadWriter::NextRecord(int64_t now) const {
   UploadRecord next = committed_;
   next.offset += pending_;
-  next.data_length = file_->Size();
+  next.data_length = data_->Size();
   next.updated_at = now;
   if (pending_length_) next.length = pending_length_;
   if (next.offset > 0) {
@@ -124,34 +127,27 @@ Status UploadWriter::Commit(int64_t now) {
   if (pending_ == 0 && !pending_length_) return Status::Ok();
   if (encoder_ && encoder_->frame_open()) {
     // A commit point is a frame boundary: truncation there (rollback, recovery) stays valid.
-    if (Status ended = encoder_->EndFrame(file_.get()); !ended.ok()) {
+    if (Status ended = encoder_->EndFrame(data_.get()); !ended.ok()) {
       failed_ = ended;
       return ended;
     }
   }
+  StateBatch batch;
   // Data first: the batch below makes the new offset visible, so the bytes under it must
   // already be durable (invariant I1).
-  if (Status synced = file_->Sync(); !synced.ok()) {
+  if (Status synced = data_->Sync(&batch); !synced.ok()) {
     failed_ = synced;  // retrying fdatasync after a failure can report success over lost data
     return synced;
   }
   UploadRecord next = NextRecord(now);
-  StateBatch batch = store_->db_->NewBatch();
   // Completion joins the prediction queue in this same batch (I7); it also marks the record.
   // Partial uploads (concatenation) are pieces of a file: their final upload is predicted.
   std::unique_lock<std::mutex> staged;
-  if (next.complete() && next.concat != "partial") {
+  if (next.complete() && !next.partial()) {
     staged = store_->pipeline_->StageCompletion(&next, &batch);
   }
-  batch.PutRecord(next);
-  if (next.complete()) {
-    batch.DeleteHashState(next.id);  // nothing will resume a complete upload
-  } else {
-    batch.PutHashState(next.id, hash_.Serialize());
-  }
-  batch.MoveExpiry(next.id, committed_.expires_at, next.expires_at);
-  for (size_t i = 0; i < new_frame_count_; ++i) StageFrameStart(&batch, next.id, new_frames_[i]);
-  Status written = store_->db_->Write(&batch);
+  StageCommit(next, &batch);
+  Status written = store_->state_->Write(batch);
   if (staged.owns_lock()) {
     staged.unlock();
     store_->pipeline_->NotifyQueued();
@@ -161,20 +157,35 @@ Status UploadWriter::Commit(int64_t now) {
     return written;
   }
   store_->CountStored(&committed_, &next);
-  bool part_completed = next.complete() && next.concat == "partial";
+  bool part_completed = next.complete() && next.partial();
+  AdoptCommitted(std::move(next));
+  if (part_completed) store_->NotifyPartChanged(committed_.id);
+  return Status::Ok();
+}
+
+void UploadWriter::StageCommit(const UploadRecord& next, StateBatch* batch) const {
+  batch->PutRecord(next);
+  if (next.complete()) {
+    batch->DeleteHashState(next.id);  // nothing will resume a complete upload
+  } else {
+    batch->PutHashState(next.id, hash_.Serialize());
+  }
+  batch->MoveExpiry(next.id, committed_.expires_at, next.expires_at);
+  for (size_t i = 0; i < new_frame_count_; ++i) StageFrameStart(batch, next.id, new_frames_[i]);
+}
+
+void UploadWriter::AdoptCommitted(UploadRecord next) {
   committed_ = std::move(next);
   committed_hash_ = hash_;
   pending_ = 0;
   pending_length_.reset();
   new_frame_count_ = 0;
   frame_end_ = {0, committed_.data_length, hash_};
-  if (part_completed) store_->NotifyPartChanged(committed_.id);
-  return Status::Ok();
 }
 
 Status UploadWriter::Rollback() {
   // Everything up to committed_.data_length was synced by an earlier commit; only the tail goes.
-  if (Status cut = file_->Truncate(committed_.data_length); !cut.ok()) {
+  if (Status cut = data_->Truncate(committed_.data_length); !cut.ok()) {
     failed_ = cut;
     return cut;
   }

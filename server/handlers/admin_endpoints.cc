@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "protocol/response.h"
 #include "base/clock.h"
+#include "protocol/response.h"
 #include "server/handlers/store_bridge.h"
 #include "server/handlers/tus_handlers.h"
 #include "store/admin_file.h"

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "base/checksum_verifier.h"
-#include "base/log.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "server/handlers/store_bridge.h"
 
 namespace tuskd::server {
@@ -60,8 +60,9 @@ std::variant<protocol::ChecksumHeader, Failure> ExpectedChecksum(Connection& con
 // cuts off (I3); nothing was acknowledged, so the answer the caller chose stays true.
 void RollBack(store::UploadWriter& writer) {
   if (Status rolled = writer.Rollback(); !rolled.ok()) {
-    Log(LogLevel::kWarn, kServerLog, "rollback of upload " + writer.committed().id +
-                                         " failed: " + rolled.ToString() + " (trimmed later)",
+    Log(LogLevel::kWarn, kServerLog,
+        "rollback of upload " + writer.committed().id + " failed: " + rolled.ToString() +
+            " (trimmed later)",
         {{"upload_id", writer.committed().id}});
   }
 }

@@ -1,7 +1,7 @@
 #include "server/handlers/final_creation.h"
 
-#include "protocol/concat_rules.h"
 #include "base/clock.h"
+#include "protocol/concat_rules.h"
 #include "server/handlers/store_bridge.h"
 #include "server/http/request_target.h"
 #include "store/upload_id.h"
@@ -64,7 +64,7 @@ asio::awaitable<void> HandleCreateFinal(Connection& connection, protocol::Create
   for (const auto& entry : plan.metadata) {
     spec.metadata.emplace_back(entry.key, entry.value.value_or(""));
   }
-  spec.concat = "final";
+  spec.concat = store::ConcatKind::kFinal;
   store::UploadRecord record;
   int64_t now = UnixNow();
   Status status =

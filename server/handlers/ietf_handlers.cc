@@ -4,9 +4,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/clock.h"
 #include "protocol/ietf/decisions.h"
 #include "server/handlers/body_receiver.h"
-#include "base/clock.h"
 #include "server/handlers/store_bridge.h"
 #include "server/handlers/tus_handlers.h"
 #include "server/handlers/upload_lease.h"
@@ -174,7 +174,7 @@ asio::awaitable<void> RetrieveOffset(Connection& connection, const IetfDraft& dr
   // A request still writing this upload is asked to commit and end first, so the offset
   // reported is one the next append will be accepted at (the draft's concurrency rule). Not a
   // final concatenated upload's: its writer is the join, which no client resumes.
-  if (record.concat != "final") {
+  if (!record.final_upload()) {
     co_await WaitForRelease(connection, id);
     if (!co_await LoadRecord(connection, draft, id, &record)) co_return;
   }

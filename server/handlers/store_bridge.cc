@@ -28,8 +28,8 @@ protocol::UploadView ToView(const store::UploadRecord& record) {
   view.metadata_raw = record.metadata_raw;
   view.expires_at = record.expires_at;
   view.sha256_hex = record.sha256;
-  view.concat_partial = record.concat == "partial";
-  view.concat_final = record.concat == "final";
+  view.concat_partial = record.partial();
+  view.concat_final = record.final_upload();
   return view;
 }
 

@@ -1,9 +1,9 @@
 #include "server/handlers/tus_handlers.h"
 
+#include "base/clock.h"
 #include "protocol/decisions.h"
 #include "server/handlers/body_receiver.h"
 #include "server/handlers/final_creation.h"
-#include "base/clock.h"
 #include "server/handlers/store_bridge.h"
 #include "server/handlers/upload_lease.h"
 #include "server/http/request_target.h"
@@ -80,8 +80,8 @@ asio::awaitable<void> HandleCreate(Connection& connection) {
   auto& plan = std::get<protocol::CreatePlan>(decision);
   if (!plan.concat_part_urls.empty())
     co_return co_await HandleCreateFinal(connection, std::move(plan));
-  std::string concat;
-  if (plan.concat_partial) concat = "partial";
+  store::ConcatKind concat =
+      plan.concat_partial ? store::ConcatKind::kPartial : store::ConcatKind::kNone;
   store::NewUpload spec{
       plan.length, plan.metadata_raw,         DecodedMetadata(plan.metadata), concat,
       {},          context.config.compression};
@@ -117,12 +117,12 @@ asio::awaitable<void> HandleHead(Connection& connection, const std::string& id) 
   // Like tusd: a HEAD asks a request still writing this upload to commit and end, so a client
   // that changed networks resumes from everything the server received. Not a final upload's:
   // its writer is the join, which no client resumes, and stopping it would only delay it.
-  if (record.concat != "final") {
+  if (!record.final_upload()) {
     co_await WaitForRelease(connection, id);
     if (!co_await LoadRecord(connection, id, &record)) co_return;
   }
   protocol::UploadView view = ToView(record);
-  if (record.concat == "final") {
+  if (record.final_upload()) {
     view.length = FinalLengthNow(connection.context().store, record);
     for (const std::string& part : record.concat_parts) {
       view.concat_part_urls.push_back(connection.context().config.base_path + part);

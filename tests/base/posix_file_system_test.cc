@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "base/file_system.h"
+#include "base/posix_file_system.h"
 #include "tests/common/bytes.h"
 #include "tests/common/scoped_temp_dir.h"
 

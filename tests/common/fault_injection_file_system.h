@@ -12,6 +12,7 @@
 #include <string>
 
 #include "base/file_system.h"
+#include "base/posix_file_system.h"
 
 namespace tuskd {
 

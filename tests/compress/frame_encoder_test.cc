@@ -14,7 +14,8 @@ namespace tuskd::compress {
 namespace {
 
 // A DataFile in memory that can fail its appends, and counts them.
-class MemoryFile final : public DataFile {
+// Where the encoder's output lands; Truncate is what a writer does after a failure.
+class MemoryFile final : public ByteSink {
  public:
   Status Append(std::span<const char> bytes) override {
     ++appends;
@@ -22,16 +23,10 @@ class MemoryFile final : public DataFile {
     data.append(bytes.data(), bytes.size());
     return Status::Ok();
   }
-  Status Sync() override { return Status::Ok(); }
-  Status Truncate(uint64_t length) override {
+  Status Truncate(uint64_t length) {
     data.resize(length);
     return Status::Ok();
   }
-  Status ReadAt(uint64_t offset, std::span<char> out, size_t* read) override {
-    *read = offset >= data.size() ? 0 : data.copy(out.data(), out.size(), offset);
-    return Status::Ok();
-  }
-  uint64_t Size() const override { return data.size(); }
 
   std::string data;
   int appends = 0;

@@ -29,7 +29,7 @@ TEST(CompressionConfigTest, DefaultsToNoneAtTheDefaultLevel) {
   int code = -1;
   auto config = Parse({}, &code);
   ASSERT_TRUE(config);
-  EXPECT_EQ(config->compression, "none");
+  EXPECT_EQ(config->compression, compress::CompressionMode::kNone);
   EXPECT_EQ(config->compression_level, compress::kDefaultCompressionLevel);
 }
 
@@ -38,7 +38,7 @@ TEST(CompressionConfigTest, ReadsModesAndLevels) {
     int code = -1;
     auto config = Parse({"--compression", mode, "--compression-level", "6"}, &code);
     ASSERT_TRUE(config) << mode;
-    EXPECT_EQ(config->compression, mode);
+    EXPECT_EQ(config->compression, compress::CompressionModeFromString(mode));
     EXPECT_EQ(config->compression_level, 6);
   }
 }
@@ -51,7 +51,7 @@ TEST(CompressionConfigTest, ReadsEnvironmentVariables) {
   ::unsetenv("TUSKD_COMPRESSION");
   ::unsetenv("TUSKD_COMPRESSION_LEVEL");
   ASSERT_TRUE(config);
-  EXPECT_EQ(config->compression, "auto");
+  EXPECT_EQ(config->compression, compress::CompressionMode::kAuto);
   EXPECT_EQ(config->compression_level, 1);
 }
 

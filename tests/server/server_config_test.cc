@@ -74,7 +74,7 @@ TEST(ParseServerConfigTest, DefaultsWithoutFlags) {
   EXPECT_EQ(c.shutdown_timeout, seconds(10));
   EXPECT_EQ(c.cors_origins, std::vector<std::string>{"*"});
   EXPECT_FALSE(c.behind_proxy);
-  EXPECT_EQ(c.log_format, "text");
+  EXPECT_EQ(c.log_format, LogFormat::kText);
 }
 
 TEST(ParseServerConfigTest, ReadsEveryKindOfFlag) {
@@ -131,7 +131,7 @@ TEST(ParseServerConfigTest, ReadsEveryKindOfFlag) {
   EXPECT_EQ(c.shutdown_timeout, seconds(3));
   EXPECT_EQ(c.cors_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
   EXPECT_TRUE(c.behind_proxy);
-  EXPECT_EQ(c.log_format, "json");
+  EXPECT_EQ(c.log_format, LogFormat::kJson);
   EXPECT_EQ(c.threads, 3u);
 }
 

@@ -35,8 +35,8 @@ class FinalAssemblyTest : public StoreTest {
   UploadRecord CreatePart(std::optional<uint64_t> length, const std::string& compression = "none") {
     NewUpload spec;
     spec.length = length;
-    spec.concat = "partial";
-    spec.compression = compression;
+    spec.concat = ConcatKind::kPartial;
+    spec.compression = *compress::CompressionModeFromString(compression);
     UploadRecord record;
     Status status = store_->Create(spec, 1000, &record);
     EXPECT_TRUE(status.ok()) << status.ToString();
@@ -55,7 +55,7 @@ class FinalAssemblyTest : public StoreTest {
 
   Status CreateFinal(const std::vector<std::string>& parts, UploadRecord* out) {
     NewUpload spec;
-    spec.concat = "final";
+    spec.concat = ConcatKind::kFinal;
     spec.concat_parts = parts;
     return store_->Create(spec, 1500, out);
   }
@@ -110,7 +110,7 @@ TEST_F(FinalAssemblyTest, JoinsRawPartsInOrderAndHashesTheWhole) {
   UploadRecord joined = GetRecord(final_upload.id);
   EXPECT_EQ(joined.state, UploadState::kComplete);
   EXPECT_EQ(joined.offset, whole.size());
-  EXPECT_EQ(joined.compression, "none");
+  EXPECT_EQ(joined.compression, compress::Compression::kNone);
   EXPECT_EQ(joined.sha256, OneShotSha256Hex(whole));
   EXPECT_EQ(ReadDataFile(final_upload.id), whole);
   EXPECT_EQ(ReadAll(final_upload.id), whole);
@@ -126,7 +126,7 @@ TEST_F(FinalAssemblyTest, ZstdPartsAreJoinedFrameForFrameWithoutRecompressing) {
   UploadRecord final_upload = Final({pa.id, pb.id});
   EXPECT_EQ(Assemble(final_upload.id), AssemblyResult::kComplete);
   UploadRecord joined = GetRecord(final_upload.id);
-  EXPECT_EQ(joined.compression, "zstd");
+  EXPECT_EQ(joined.compression, compress::Compression::kZstd);
   EXPECT_EQ(ReadDataFile(final_upload.id), ReadDataFile(pa.id) + ReadDataFile(pb.id))
       << "the parts' frames, byte for byte";
   EXPECT_EQ(joined.data_length, pa.data_length + pb.data_length);
@@ -164,7 +164,7 @@ TEST_F(FinalAssemblyTest, MixedPartsAreStoredUncompressed) {
   UploadRecord pa = Part(a, "zstd"), pb = Part(b, "none");
   UploadRecord final_upload = Final({pa.id, pb.id});
   EXPECT_EQ(Assemble(final_upload.id), AssemblyResult::kComplete);
-  EXPECT_EQ(GetRecord(final_upload.id).compression, "none");
+  EXPECT_EQ(GetRecord(final_upload.id).compression, compress::Compression::kNone);
   EXPECT_EQ(ReadDataFile(final_upload.id), a + b);
 }
 
@@ -192,7 +192,7 @@ TEST_F(FinalAssemblyTest, FinalDeclaredBeforeItsPartsFinishCompletesWhenTheyDo) 
   UploadRecord joined = GetRecord(final_upload.id);
   EXPECT_EQ(joined.length, a.size() + b.size());
   EXPECT_EQ(joined.sha256, OneShotSha256Hex(a + b));
-  WithClosedDb([&](StateDb& db) {
+  WithClosedDb([&](RocksStateStore& db) {
     std::vector<std::string> waiting;
     ASSERT_TRUE(FinalsWaitingOn(db, pb.id, &waiting).ok());
     EXPECT_TRUE(waiting.empty()) << "the completion batch drops the waiting entries";
@@ -224,12 +224,12 @@ TEST_F(FinalAssemblyTest, CreationRefusesPartsThatCannotBeJoined) {
   EXPECT_TRUE(CreateFinal({part.id, plain.id}, &out).IsInvalid()) << "not partial";
   EXPECT_TRUE(CreateFinal({part.id, "0123456789abcdef0123456789abcdef"}, &out).IsInvalid());
   NewUpload with_length;
-  with_length.concat = "final";
+  with_length.concat = ConcatKind::kFinal;
   with_length.concat_parts = {part.id};
   with_length.length = 3;
   EXPECT_TRUE(store_->Create(with_length, 1, &out).IsInvalid());
   NewUpload parts_without_final;
-  parts_without_final.concat = "partial";
+  parts_without_final.concat = ConcatKind::kPartial;
   parts_without_final.concat_parts = {part.id};
   EXPECT_TRUE(store_->Create(parts_without_final, 1, &out).IsInvalid());
 }

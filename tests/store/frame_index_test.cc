@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/rocksdb/rocks_state_store.h"
 #include "tests/common/scoped_temp_dir.h"
 
 namespace tuskd::store {
@@ -13,13 +14,13 @@ const std::string kOther = "0123456789abcdef0123456789abcdf0";
 class FrameIndexTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Status status = StateDb::Open(dir_.path() + "/db", &db_);
+    Status status = RocksStateStore::Open(dir_.path() + "/db", &db_);
     ASSERT_TRUE(status.ok()) << status.ToString();
   }
   void Stage(const std::string& id, std::initializer_list<FrameStart> starts) {
-    StateBatch batch = db_->NewBatch();
+    StateBatch batch;
     for (const FrameStart& start : starts) StageFrameStart(&batch, id, start);
-    ASSERT_TRUE(db_->Write(&batch).ok());
+    ASSERT_TRUE(db_->Write(batch).ok());
   }
   FrameSpan Find(const std::string& id, uint64_t offset, uint64_t data_length) {
     FrameSpan span;
@@ -29,7 +30,7 @@ class FrameIndexTest : public ::testing::Test {
   }
 
   ScopedTempDir dir_;
-  std::unique_ptr<StateDb> db_;
+  std::unique_ptr<RocksStateStore> db_;
 };
 
 TEST_F(FrameIndexTest, FindsTheFrameHoldingAnOffset) {
@@ -66,9 +67,9 @@ TEST_F(FrameIndexTest, AnEntryPastTheDataIsCorrupt) {
 TEST_F(FrameIndexTest, DropRemovesOnlyThatUpload) {
   Stage(kId, {{0, 0}, {1000, 300}});
   Stage(kOther, {{0, 0}, {10, 5}});
-  StateBatch batch = db_->NewBatch();
+  StateBatch batch;
   ASSERT_TRUE(StageDropFrames(*db_, kId, &batch).ok());
-  ASSERT_TRUE(db_->Write(&batch).ok());
+  ASSERT_TRUE(db_->Write(batch).ok());
   FrameSpan span;
   EXPECT_TRUE(FindFrame(*db_, kId, 0, 100, &span).IsCorruption());
   EXPECT_EQ(Find(kOther, 12, 50).start.offset, 10u);

@@ -12,7 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "store/state_db.h"
+#include "store/expiry_index.h"
+#include "store/rocksdb/rocks_state_store.h"
 #include "store/upload_store.h"
 #include "tests/common/bytes.h"
 #include "tests/common/fault_injection_file_system.h"
@@ -79,24 +80,23 @@ class StoreTest : public ::testing::Test {
   }
 
   // Closes the store and runs `inspect` on its DB, as a tool would; the store stays closed.
-  void WithClosedDb(const std::function<void(StateDb&)>& inspect) {
+  void WithClosedDb(const std::function<void(RocksStateStore&)>& inspect) {
     CloseStore();
-    std::unique_ptr<StateDb> db;
-    Status status = StateDb::Open(dir_.path() + "/db", &db);
+    std::unique_ptr<RocksStateStore> db;
+    Status status = RocksStateStore::Open(dir_.path() + "/db", &db);
     ASSERT_TRUE(status.ok()) << status.ToString();
     inspect(*db);
   }
 
-  bool HasKey(StateDb& db, Family family, const std::string& key) {
+  bool HasKey(RocksStateStore& db, Family family, const std::string& key) {
     std::string value;
     return db.Get(family, key, &value).ok();
   }
 
-  size_t CountKeys(StateDb& db, Family family) {
-    size_t count = 0;
-    auto it = db.NewIterator(family);
-    for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
-    return count;
+  size_t CountKeys(RocksStateStore& db, Family family) {
+    std::vector<std::string> keys;
+    EXPECT_TRUE(db.ListKeys(family, "", &keys).ok());
+    return keys.size();
   }
 
   ScopedTempDir dir_;

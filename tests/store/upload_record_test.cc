@@ -19,9 +19,9 @@ UploadRecord FullRecord() {
   r.updated_at = 1700000100;
   r.expires_at = 1700003700;
   r.state = UploadState::kReceiving;
-  r.compression = "none";
+  r.compression = compress::Compression::kNone;
   r.sha256 = "ab";
-  r.concat = "partial";
+  r.concat = ConcatKind::kPartial;
   r.concat_parts = {"x", "y"};
   r.prediction = {{"status", "done"}, {"result", {{"type", "audio/wav"}}}};
   return r;
@@ -83,7 +83,7 @@ TEST(UploadRecordTest, OptionalFieldsMayBeAbsent) {
                       {"created_at", 1}, {"updated_at", 2}, {"state", "complete"}};
   auto parsed = RecordFromJson(j);
   ASSERT_TRUE(parsed.has_value());
-  EXPECT_EQ(parsed->compression, "none");
+  EXPECT_EQ(parsed->compression, compress::Compression::kNone);
   EXPECT_TRUE(parsed->metadata.empty());
   EXPECT_TRUE(parsed->complete());
 }

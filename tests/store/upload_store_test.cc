@@ -35,7 +35,7 @@ TEST_F(UploadStoreTest, CreateWritesRecordFileHashStateAndExpiry) {
   spec.length = 100;
   spec.metadata_raw = "filename YS50eHQ=";
   spec.metadata = {{"filename", "a.txt"}};
-  spec.concat = "partial";
+  spec.concat = ConcatKind::kPartial;
   UploadRecord created;
   ASSERT_TRUE(store_->Create(spec, 1000, &created).ok());
   EXPECT_TRUE(IsValidUploadId(created.id));
@@ -45,7 +45,7 @@ TEST_F(UploadStoreTest, CreateWritesRecordFileHashStateAndExpiry) {
   EXPECT_EQ(created.updated_at, 1000);
   EXPECT_EQ(created.expires_at, 1000 + kExpiration);
   EXPECT_EQ(created.state, UploadState::kReceiving);
-  EXPECT_EQ(created.concat, "partial");
+  EXPECT_EQ(created.concat, ConcatKind::kPartial);
 
   UploadRecord read = GetRecord(created.id);
   EXPECT_EQ(SerializeRecord(read), SerializeRecord(created));
@@ -54,7 +54,7 @@ TEST_F(UploadStoreTest, CreateWritesRecordFileHashStateAndExpiry) {
   EXPECT_EQ(st.st_size, 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 
-  WithClosedDb([&](StateDb& db) {
+  WithClosedDb([&](RocksStateStore& db) {
     std::string blob;
     ASSERT_TRUE(db.Get(Family::kHashState, created.id, &blob).ok());
     RollingSha256 hash;
@@ -72,7 +72,7 @@ TEST_F(UploadStoreTest, NoExpiryWhenExpirationIsOff) {
   EXPECT_FALSE(created.expires_at.has_value());
   AppendAndCommit(created.id, "abc");
   EXPECT_FALSE(GetRecord(created.id).expires_at.has_value());
-  WithClosedDb([&](StateDb& db) { EXPECT_EQ(CountKeys(db, Family::kExpiry), 0u); });
+  WithClosedDb([&](RocksStateStore& db) { EXPECT_EQ(CountKeys(db, Family::kExpiry), 0u); });
 }
 
 TEST_F(UploadStoreTest, ZeroLengthUploadIsCompleteAtCreation) {
@@ -86,7 +86,7 @@ TEST_F(UploadStoreTest, ZeroLengthUploadIsCompleteAtCreation) {
     std::unique_ptr<UploadWriter> writer;
     EXPECT_TRUE(store_->OpenWriter(created.id, &writer).IsInvalid());
   }
-  WithClosedDb([&](StateDb& db) {
+  WithClosedDb([&](RocksStateStore& db) {
     EXPECT_EQ(CountKeys(db, Family::kExpiry), 0u);
     EXPECT_FALSE(HasKey(db, Family::kHashState, created.id));
   });
@@ -95,11 +95,10 @@ TEST_F(UploadStoreTest, ZeroLengthUploadIsCompleteAtCreation) {
 TEST_F(UploadStoreTest, CreateRefusesWhatItCannotBuild) {
   NewUpload spec;
   UploadRecord out;
-  spec.concat = "final";
+  spec.concat = ConcatKind::kFinal;
   spec.concat_parts = {NewUploadId()};
   EXPECT_TRUE(store_->Create(spec, 1, &out).IsInvalid());
-  spec.concat = "whole";
-  spec.concat_parts.clear();
+  spec.concat = ConcatKind::kPartial;  // a part that names parts
   EXPECT_TRUE(store_->Create(spec, 1, &out).IsInvalid());
   std::vector<UploadRecord> all;
   ASSERT_TRUE(store_->ListUploads(&all).ok());
@@ -121,7 +120,7 @@ TEST_F(UploadStoreTest, UnknownAndInvalidIdsAreNotFound) {
 TEST_F(UploadStoreTest, CorruptRecordIsReportedNotFatal) {
   UploadRecord good = CreateUpload(10);
   std::string bad_id = NewUploadId();
-  WithClosedDb([&](StateDb& db) {
+  WithClosedDb([&](RocksStateStore& db) {
     ASSERT_TRUE(db.db()->Put({}, db.handle(Family::kUploads), bad_id, "{\"id\": 7").ok());
   });
   OpenStore();  // recovery logs and carries on
@@ -253,7 +252,7 @@ TEST_F(UploadStoreTest, OpenWriterTrimsATailLeftByAFailedRequest) {
 TEST_F(UploadStoreTest, OpenWriterRefusesAHashStateForAnotherOffset) {
   UploadRecord created = CreateUpload(100);
   AppendAndCommit(created.id, "abc");
-  WithClosedDb([&](StateDb& db) {
+  WithClosedDb([&](RocksStateStore& db) {
     RollingSha256 wrong;
     wrong.Update(Bytes("ab"));
     ASSERT_TRUE(
@@ -282,7 +281,7 @@ TEST_F(UploadStoreTest, TerminateLeavesATombstone) {
   EXPECT_EQ(read.updated_at, 1600);
   std::unique_ptr<UploadReader> reader;
   EXPECT_TRUE(store_->OpenReader(created.id, &reader).IsNotFound());
-  WithClosedDb([&](StateDb& db) {
+  WithClosedDb([&](RocksStateStore& db) {
     EXPECT_FALSE(HasKey(db, Family::kHashState, created.id));
     EXPECT_EQ(CountKeys(db, Family::kExpiry), 0u);
   });
@@ -344,23 +343,23 @@ TEST_F(UploadStoreTest, SweepExpiresOnlyPastDueIdleReceivingUploads) {
   EXPECT_EQ(count, 0u);
   EXPECT_EQ(GetRecord(done.id).state, UploadState::kComplete);
   EXPECT_TRUE(std::filesystem::exists(DataPath(done.id)));
-  WithClosedDb([&](StateDb& db) { EXPECT_EQ(CountKeys(db, Family::kExpiry), 0u); });
+  WithClosedDb([&](RocksStateStore& db) { EXPECT_EQ(CountKeys(db, Family::kExpiry), 0u); });
 }
 
 TEST_F(UploadStoreTest, SweepDropsStaleIndexEntries) {
   UploadRecord live = CreateUpload(100, 0);
-  WithClosedDb([&](StateDb& db) {
-    StateBatch batch = db.NewBatch();
+  WithClosedDb([&](RocksStateStore& db) {
+    StateBatch batch;
     batch.MoveExpiry(NewUploadId(), std::nullopt, 5);  // no such upload
     batch.MoveExpiry(live.id, std::nullopt, 6);        // not the record's expiry
-    ASSERT_TRUE(db.Write(&batch).ok());
+    ASSERT_TRUE(db.Write(batch).ok());
   });
   OpenStore();
   size_t count = 0;
   ASSERT_TRUE(store_->SweepExpired(100, &count).ok());
   EXPECT_EQ(count, 0u);
   EXPECT_EQ(GetRecord(live.id).state, UploadState::kReceiving);
-  WithClosedDb([&](StateDb& db) {
+  WithClosedDb([&](RocksStateStore& db) {
     EXPECT_EQ(CountKeys(db, Family::kExpiry), 1u);
     EXPECT_TRUE(HasKey(db, Family::kExpiry, ExpiryKey(kExpiration, live.id)));
   });

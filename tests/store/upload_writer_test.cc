@@ -22,7 +22,7 @@ class UploadWriterTest : public StoreTest {
   void ExpectOneExpiryKey(int64_t expires_at) {
     writer_.reset();
     lease_.reset();
-    WithClosedDb([&](StateDb& db) {
+    WithClosedDb([&](RocksStateStore& db) {
       EXPECT_EQ(CountKeys(db, Family::kExpiry), 1u);
       EXPECT_TRUE(HasKey(db, Family::kExpiry, ExpiryKey(expires_at, record_.id)));
     });
@@ -204,7 +204,7 @@ TEST_F(UploadWriterTest, CompletionSetsSha256AndRemovesExpiryAndHashState) {
   EXPECT_TRUE(writer_->Append(Bytes("x")).IsInvalid());
   writer_.reset();
   lease_.reset();
-  WithClosedDb([&](StateDb& db) {
+  WithClosedDb([&](RocksStateStore& db) {
     EXPECT_EQ(CountKeys(db, Family::kExpiry), 0u);
     EXPECT_FALSE(HasKey(db, Family::kHashState, record_.id));
   });
@@ -217,8 +217,9 @@ TEST_F(UploadWriterTest, HashStateIsSavedWithEveryCommit) {
   writer_.reset();
   lease_.reset();
   std::string blob;
-  WithClosedDb(
-      [&](StateDb& db) { ASSERT_TRUE(db.Get(Family::kHashState, record_.id, &blob).ok()); });
+  WithClosedDb([&](RocksStateStore& db) {
+    ASSERT_TRUE(db.Get(Family::kHashState, record_.id, &blob).ok());
+  });
   RollingSha256 hash;
   ASSERT_TRUE(RollingSha256::Deserialize(blob, 9, &hash).ok());
   hash.Update(Bytes(" two"));

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "store/admin_file.h"
-#include "store/state_db_writer_lock.h"
+#include "store/rocksdb/writer_lock.h"
 #include "tests/common/test_certificate.h"
 #include "tests/tuskctl/tuskctl_test_util.h"
 #include "tools/tuskctl/writer_route.h"

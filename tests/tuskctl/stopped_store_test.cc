@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "store/completion_pipeline.h"
-#include "store/state_db_writer_lock.h"
+#include "store/rocksdb/writer_lock.h"
 #include "tests/tuskctl/tuskctl_test_util.h"
 #include "tools/tuskctl/terminal.h"
 

@@ -1,13 +1,13 @@
-// The read-only side of the store that tuskctl stands on: StateDb::OpenReadOnly in both modes,
-// StoreInspector, and the writer lock probe, in one process (running_tuskd_test.cc has them
+// The read-only side of the store that tuskctl stands on: RocksStateStore::OpenReadOnly in both
+// modes, StoreInspector, and the writer lock probe, in one process (running_tuskd_test.cc has them
 // beside a real tuskd).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 
-#include "store/state_db.h"
-#include "store/state_db_writer_lock.h"
+#include "store/rocksdb/rocks_state_store.h"
+#include "store/rocksdb/writer_lock.h"
 #include "store/store_inspector.h"
 #include "tests/tuskctl/tuskctl_test_util.h"
 
@@ -32,22 +32,22 @@ TEST(StateDbReadOnlyTest, BothModesReadWithoutWritingIntoTheDb) {
   const std::string db_path = dir.path() + "/db";
   auto before = Entries(db_path);
   for (auto mode : {store::ReadOnlyMode::kPointInTime, store::ReadOnlyMode::kSecondary}) {
-    std::unique_ptr<store::StateDb> db;
-    Status opened = store::StateDb::OpenReadOnly(db_path, mode, &db);
+    std::unique_ptr<store::RocksStateStore> db;
+    Status opened = store::RocksStateStore::OpenReadOnly(db_path, mode, &db);
     ASSERT_TRUE(opened.ok()) << opened.ToString();
     EXPECT_TRUE(db->read_only());
     store::UploadRecord record;
     EXPECT_TRUE(db->GetRecord(id, &record).ok());
-    store::StateBatch batch = db->NewBatch();
+    store::StateBatch batch;
     batch.PutRecord(record);
-    EXPECT_FALSE(db->Write(&batch).ok()) << "a read-only open must refuse writes";
+    EXPECT_FALSE(db->Write(batch).ok()) << "a read-only open must refuse writes";
     EXPECT_TRUE(db->CatchUp().ok());
   }
   EXPECT_EQ(Entries(db_path), before);
-  std::unique_ptr<store::StateDb> db;
-  EXPECT_TRUE(
-      store::StateDb::OpenReadOnly(dir.path() + "/nothing", store::ReadOnlyMode::kPointInTime, &db)
-          .IsNotFound());
+  std::unique_ptr<store::RocksStateStore> db;
+  EXPECT_TRUE(store::RocksStateStore::OpenReadOnly(dir.path() + "/nothing",
+                                                   store::ReadOnlyMode::kPointInTime, &db)
+                  .IsNotFound());
 }
 
 TEST(StateDbReadOnlyTest, ASecondaryCatchesUpWithTheWriterAndCleansUpItsScratchDir) {

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "store/state_db.h"
+#include "store/rocksdb/rocks_state_store.h"
 #include "tests/tuskctl/tuskctl_test_util.h"
 
 namespace tuskd::tuskctl::testing {
@@ -127,14 +127,14 @@ TEST_F(VerifyTest, ZstdFramesAreDecodedAndCheckedAndDamageIsCaught) {
   record.data_length = frames.size();
   record.created_at = record.updated_at = now_;
   record.state = store::UploadState::kComplete;
-  record.compression = "zstd";
+  record.compression = compress::Compression::kZstd;
   record.sha256 = Sha256Hex(first + second);
   auto put = [&](const store::UploadRecord& r) {
-    std::unique_ptr<store::StateDb> db;
-    ASSERT_TRUE(store::StateDb::Open(dir_.path() + "/db", &db).ok());
-    store::StateBatch batch = db->NewBatch();
+    std::unique_ptr<store::RocksStateStore> db;
+    ASSERT_TRUE(store::RocksStateStore::Open(dir_.path() + "/db", &db).ok());
+    store::StateBatch batch;
     batch.PutRecord(r);
-    ASSERT_TRUE(db->Write(&batch).ok());
+    ASSERT_TRUE(db->Write(batch).ok());
   };
   put(record);
   std::ofstream(DataPath(record.id), std::ios::binary) << frames;
@@ -168,11 +168,11 @@ TEST_F(VerifyTest, ZstdFramesAreDecodedAndCheckedAndDamageIsCaught) {
 
 TEST_F(VerifyTest, AnUnreadableRecordFailsTheRunByItsKey) {
   {
-    std::unique_ptr<store::StateDb> db;
-    ASSERT_TRUE(store::StateDb::Open(dir_.path() + "/db", &db).ok());
-    store::StateBatch batch = db->NewBatch();
+    std::unique_ptr<store::RocksStateStore> db;
+    ASSERT_TRUE(store::RocksStateStore::Open(dir_.path() + "/db", &db).ok());
+    store::StateBatch batch;
     batch.Put(store::Family::kUploads, "fedcba9876543210fedcba9876543210", "{not json");
-    ASSERT_TRUE(db->Write(&batch).ok());
+    ASSERT_TRUE(db->Write(batch).ok());
   }
   RunResult result = RunTuskctl(dir_.path(), {"verify", "--all"});
   EXPECT_EQ(result.exit_code, 1);

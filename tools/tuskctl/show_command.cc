@@ -101,8 +101,8 @@ void PrintHuman(const CommandContext& context, const UploadListing& listing, con
   field("data file", path);
   field("  committed", SizeField(r.data_length));
   field("  on disk", listing.disk_bytes ? SizeField(*listing.disk_bytes) : "missing");
-  std::string compression = r.compression;
-  if (r.compression != "none" && r.data_length > 0) {
+  std::string compression(compress::ToString(r.compression));
+  if (r.compressed() && r.data_length > 0) {
     char ratio[32];
     std::snprintf(ratio, sizeof(ratio), " (ratio %.2f)",
                   static_cast<double>(r.offset) / static_cast<double>(r.data_length));
@@ -119,7 +119,7 @@ void PrintHuman(const CommandContext& context, const UploadListing& listing, con
     }
     field("  result", result);
   }
-  std::string concat = r.concat.empty() ? "-" : r.concat;
+  std::string concat = r.concat == store::ConcatKind::kNone ? "-" : std::string(ToString(r.concat));
   for (size_t i = 0; i < r.concat_parts.size(); ++i) {
     concat += (i == 0 ? ": " : ", ") + r.concat_parts[i];
   }

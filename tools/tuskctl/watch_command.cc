@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-#include "store/state_db_writer_lock.h"
+#include "store/rocksdb/writer_lock.h"
 #include "tools/tuskctl/commands.h"
 #include "tools/tuskctl/humanize.h"
 #include "tools/tuskctl/text_table.h"

@@ -12,7 +12,7 @@
 
 #include "base/status.h"
 #include "store/admin_file.h"
-#include "store/state_db_writer_lock.h"
+#include "store/rocksdb/writer_lock.h"
 #include "store/upload_store.h"
 
 namespace tuskd::tuskctl {

@@ -1,4 +1,4 @@
-#include "store/state_db_writer_lock.h"
+#include "store/rocksdb/writer_lock.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,8 +1,9 @@
-#include "store/state_db.h"
+#include "store/rocksdb/rocks_state_store.h"
 
 #include <rocksdb/cache.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <array>
@@ -12,12 +13,19 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "store/schema_version.h"
+
 namespace tuskd::store {
 namespace {
 
-constexpr std::array<const char*, kFamilyCount> kFamilyNames = {
-    "uploads", "hash_state", "predictions", "jobs", "expiry", "meta", "frames"};
-constexpr char kSchemaKey[] = "schema_version";
+// The families by name, in Family order.
+std::vector<std::string> OurFamilies() {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < kFamilyCount; ++i) {
+    names.emplace_back(FamilyName(static_cast<Family>(i)));
+  }
+  return names;
+}
 
 // The server targets tens of MiB of RSS, so RocksDB gets a small shared block cache and small
 // memtables with a total cap; the state is small records, not bulk data.
@@ -54,7 +62,7 @@ std::vector<std::string> FamiliesToOpen(const std::string& path) {
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   };
   add(rocksdb::kDefaultColumnFamilyName);
-  for (const char* name : kFamilyNames) add(name);
+  for (const std::string& name : OurFamilies()) add(name);
   return names;
 }
 
@@ -89,56 +97,7 @@ Status FromRocks(const rocksdb::Status& status, const std::string& context) {
   return Status::IOError(std::move(msg));
 }
 
-std::string ExpiryKey(int64_t expires_at, std::string_view id) {
-  // Unix times are positive; the cast keeps big-endian order equal to numeric order.
-  uint64_t time = static_cast<uint64_t>(expires_at);
-  std::string key(8, '\0');
-  for (int i = 7; i >= 0; --i, time >>= 8) key[i] = static_cast<char>(time & 0xff);
-  key.append(id);
-  return key;
-}
-
-bool ParseExpiryKey(std::string_view key, int64_t* expires_at, std::string* id) {
-  if (key.size() <= 8) return false;
-  uint64_t time = 0;
-  for (int i = 0; i < 8; ++i) time = (time << 8) | static_cast<unsigned char>(key[i]);
-  *expires_at = static_cast<int64_t>(time);
-  id->assign(key.substr(8));
-  return true;
-}
-
-void StateBatch::PutRecord(const UploadRecord& record) {
-  batch_.Put(db_->handle(Family::kUploads), record.id, SerializeRecord(record));
-}
-
-void StateBatch::PutHashState(const std::string& id, const std::string& blob) {
-  batch_.Put(db_->handle(Family::kHashState), id, blob);
-}
-
-void StateBatch::DeleteHashState(const std::string& id) {
-  batch_.Delete(db_->handle(Family::kHashState), id);
-}
-
-void StateBatch::MoveExpiry(const std::string& id, std::optional<int64_t> before,
-                            std::optional<int64_t> after) {
-  if (before == after) return;
-  if (before) batch_.Delete(db_->handle(Family::kExpiry), ExpiryKey(*before, id));
-  if (after) batch_.Put(db_->handle(Family::kExpiry), ExpiryKey(*after, id), "");
-}
-
-void StateBatch::DeleteExpiryKey(std::string_view key) {
-  batch_.Delete(db_->handle(Family::kExpiry), key);
-}
-
-void StateBatch::Put(Family family, std::string_view key, std::string_view value) {
-  batch_.Put(db_->handle(family), key, value);
-}
-
-void StateBatch::Delete(Family family, std::string_view key) {
-  batch_.Delete(db_->handle(family), key);
-}
-
-Status StateDb::Open(const std::string& path, std::unique_ptr<StateDb>* out) {
+Status RocksStateStore::Open(const std::string& path, std::unique_ptr<RocksStateStore>* out) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : FamiliesToOpen(path))
     descriptors.emplace_back(name, FamilyOptions());
@@ -147,31 +106,31 @@ Status StateDb::Open(const std::string& path, std::unique_ptr<StateDb>* out) {
   rocksdb::Status opened = rocksdb::DB::Open(DbOptions(), path, descriptors, &handles, &raw);
   if (!opened.ok()) return FromRocks(opened, "open RocksDB in " + path);
 
-  std::unique_ptr<StateDb> db(new StateDb());
+  std::unique_ptr<RocksStateStore> db(new RocksStateStore());
   db->db_.reset(raw);
   std::vector<std::string> names;
   for (const auto& descriptor : descriptors) names.push_back(descriptor.name);
   db->AdoptHandles(names, handles);
-  if (Status schema = db->CheckSchema(); !schema.ok()) return schema;
+  if (Status schema = CheckSchemaVersion(*db, /*stamp=*/true); !schema.ok()) return schema;
   *out = std::move(db);
   return Status::Ok();
 }
 
-Status StateDb::OpenReadOnly(const std::string& path, ReadOnlyMode mode,
-                             std::unique_ptr<StateDb>* out) {
+Status RocksStateStore::OpenReadOnly(const std::string& path, ReadOnlyMode mode,
+                                     std::unique_ptr<RocksStateStore>* out) {
   std::vector<std::string> names;
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
   if (!listed.ok()) return Status::NotFound("no state DB in " + path + ": " + listed.ToString());
   // Families a read-write open would create are missing from a DB that an older tuskd wrote;
   // they read as empty (handle() is null). Without uploads, it is no tuskd DB at all.
-  if (std::find(names.begin(), names.end(), kFamilyNames[0]) == names.end()) {
+  if (std::find(names.begin(), names.end(), FamilyName(Family::kUploads)) == names.end()) {
     return Status::Invalid("state DB in " + path + " has no column family 'uploads'");
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) descriptors.emplace_back(name, FamilyOptions());
   rocksdb::DBOptions options;
   options.info_log = std::make_shared<DiscardingLogger>();
-  std::unique_ptr<StateDb> db(new StateDb());
+  std::unique_ptr<RocksStateStore> db(new RocksStateStore());
   db->read_only_ = mode;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -187,19 +146,20 @@ Status StateDb::OpenReadOnly(const std::string& path, ReadOnlyMode mode,
   if (!opened.ok()) return FromRocks(opened, "read-only open of RocksDB in " + path);
   db->db_.reset(raw);
   db->AdoptHandles(names, handles);
-  if (Status schema = db->CheckSchema(); !schema.ok()) return schema;
+  if (Status schema = CheckSchemaVersion(*db, /*stamp=*/false); !schema.ok()) return schema;
   *out = std::move(db);
   return Status::Ok();
 }
 
-void StateDb::AdoptHandles(const std::vector<std::string>& names,
-                           const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+void RocksStateStore::AdoptHandles(const std::vector<std::string>& names,
+                                   const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
   handles_.assign(kFamilyCount, nullptr);
+  const std::vector<std::string> ours = OurFamilies();
   for (size_t i = 0; i < handles.size(); ++i) {
     const std::string& name = names[i];
-    auto known = std::find(kFamilyNames.begin(), kFamilyNames.end(), name);
-    if (known != kFamilyNames.end()) {
-      handles_[known - kFamilyNames.begin()] = handles[i];
+    auto known = std::find(ours.begin(), ours.end(), name);
+    if (known != ours.end()) {
+      handles_[known - ours.begin()] = handles[i];
     } else if (name == rocksdb::kDefaultColumnFamilyName) {
       default_handle_ = handles[i];
     } else {
@@ -208,7 +168,7 @@ void StateDb::AdoptHandles(const std::vector<std::string>& names,
   }
 }
 
-StateDb::~StateDb() {
+RocksStateStore::~RocksStateStore() {
   if (db_) {
     for (auto* handle : handles_) {
       if (handle != nullptr) db_->DestroyColumnFamilyHandle(handle);
@@ -224,36 +184,12 @@ StateDb::~StateDb() {
   }
 }
 
-Status StateDb::CatchUp() {
+Status RocksStateStore::CatchUp() {
   if (read_only_ != ReadOnlyMode::kSecondary) return Status::Ok();
   return FromRocks(db_->TryCatchUpWithPrimary(), "catch up with the writer");
 }
 
-Status StateDb::CheckSchema() {
-  std::string value;
-  Status found = Get(Family::kMeta, kSchemaKey, &value);
-  if (found.IsNotFound() && read_only()) return Status::Ok();  // nothing to check, or to write
-  if (found.IsNotFound()) {
-    rocksdb::WriteOptions sync;
-    sync.sync = true;
-    return FromRocks(
-        db_->Put(sync, handle(Family::kMeta), kSchemaKey, std::to_string(kSchemaVersion)),
-        "write schema version");
-  }
-  if (!found.ok()) return found;
-  int version = 0;
-  auto [end, err] = std::from_chars(value.data(), value.data() + value.size(), version);
-  if (err != std::errc() || end != value.data() + value.size()) {
-    return Status::Corruption("meta schema_version is not a number: '" + value + "'");
-  }
-  if (version > kSchemaVersion) {
-    return Status::Invalid("state DB has schema version " + value + ", newer than this build's " +
-                           std::to_string(kSchemaVersion));
-  }
-  return Status::Ok();
-}
-
-Status StateDb::Get(Family family, std::string_view key, std::string* value) const {
+Status RocksStateStore::Get(Family family, std::string_view key, std::string* value) const {
   if (handle(family) == nullptr) return Status::NotFound(std::string(key));  // see OpenReadOnly
   rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handle(family),
                                     rocksdb::Slice(key.data(), key.size()), value);
@@ -261,31 +197,55 @@ Status StateDb::Get(Family family, std::string_view key, std::string* value) con
   return FromRocks(status, "RocksDB get");
 }
 
-Status StateDb::GetRecord(const std::string& id, UploadRecord* out) const {
-  std::string bytes;
-  Status status = Get(Family::kUploads, id, &bytes);
-  if (status.IsNotFound()) return Status::NotFound("upload " + id);
-  if (!status.ok()) return status;
-  std::optional<UploadRecord> record = ParseRecord(bytes);
-  if (!record || record->id != id) {
-    return Status::Corruption("upload record " + id + " does not parse");
+Status RocksStateStore::Write(const StateBatch& batch) {
+  rocksdb::WriteBatch writes;
+  for (const StateBatch::Op& op : batch.ops()) {
+    rocksdb::ColumnFamilyHandle* family = handle(op.family);
+    if (family == nullptr)
+      return Status::Invalid("no family " + std::string(FamilyName(op.family)));
+    rocksdb::Status staged = op.kind == StateBatch::Op::Kind::kPut
+                                 ? writes.Put(family, op.key, op.value)
+                                 : writes.Delete(family, op.key);
+    if (!staged.ok()) return FromRocks(staged, "RocksDB batch");
   }
-  *out = std::move(*record);
-  return Status::Ok();
-}
-
-Status StateDb::Write(StateBatch* batch) {
   rocksdb::WriteOptions options;
   options.sync = true;
-  return FromRocks(db_->Write(options, &batch->batch_), "RocksDB synced write");
+  return FromRocks(db_->Write(options, &writes), "RocksDB synced write");
 }
 
-std::unique_ptr<rocksdb::Iterator> StateDb::NewIterator(Family family) const {
+std::unique_ptr<rocksdb::Iterator> RocksStateStore::NewIterator(Family family) const {
   if (handle(family) == nullptr) {
     return std::unique_ptr<rocksdb::Iterator>(rocksdb::NewEmptyIterator());
   }
   return std::unique_ptr<rocksdb::Iterator>(
       db_->NewIterator(rocksdb::ReadOptions(), handle(family)));
+}
+
+Status RocksStateStore::Scan(Family family, std::string_view prefix, std::string_view from,
+                             const ScanVisitor& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it = NewIterator(family);
+  const rocksdb::Slice start = from > prefix ? from : prefix;
+  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), "scan of " + std::string(FamilyName(family)));
+}
+
+Status RocksStateStore::FindLastAtOrBefore(Family family, std::string_view prefix,
+                                           std::string_view key, std::string* found_key,
+                                           std::string* value) const {
+  std::unique_ptr<rocksdb::Iterator> it = NewIterator(family);
+  it->SeekForPrev(rocksdb::Slice(key.data(), key.size()));
+  if (!it->Valid() || !it->key().starts_with(prefix)) {
+    if (Status failed = FromRocks(it->status(), "seek in " + std::string(FamilyName(family)));
+        !failed.ok()) {
+      return failed;
+    }
+    return Status::NotFound("no key at or below the one asked for");
+  }
+  found_key->assign(it->key().data(), it->key().size());
+  value->assign(it->value().data(), it->value().size());
+  return Status::Ok();
 }
 
 }  // namespace tuskd::store

@@ -7,9 +7,8 @@
 
 #include "base/log.h"
 #include "compress/frame_decoder.h"
-#include "store/compressed_reader.h"
 #include "store/concat_waits.h"
-#include "store/state_db.h"
+#include "store/rolling_sha256.h"
 #include "store/upload_id.h"
 #include "store/upload_store.h"
 
@@ -39,7 +38,7 @@ Status UploadStore::PrepareFinal(const NewUpload& spec, UploadRecord* record,
     Status found = Get(part_id, &part);
     if (found.IsNotFound()) return Status::Invalid("part " + part_id + " does not exist");
     if (!found.ok()) return found;
-    if (part.concat != "partial") return Status::Invalid("part " + part_id + " is not partial");
+    if (!part.partial()) return Status::Invalid("part " + part_id + " is not partial");
     if (Gone(part.state)) {
       return Status::Invalid("part " + part_id + " is " + std::string(ToString(part.state)));
     }
@@ -58,7 +57,7 @@ Status UploadStore::PrepareFinal(const NewUpload& spec, UploadRecord* record,
   }
   record->concat_parts = spec.concat_parts;
   // Decided when the parts are joined: compressed exactly when every part is.
-  record->compression = "none";
+  record->compression = compress::Compression::kNone;
   record->compression_auto = false;
   return Status::Ok();
 }
@@ -70,7 +69,7 @@ void UploadStore::SetFinalListener(std::function<void(const std::string&)> liste
 void UploadStore::NotifyPartChanged(const std::string& part_id) {
   if (!final_listener_) return;
   std::vector<std::string> finals;
-  if (Status found = FinalsWaitingOn(*db_, part_id, &finals); !found.ok()) {
+  if (Status found = FinalsWaitingOn(*state_, part_id, &finals); !found.ok()) {
     LogProblem("waking the finals of part " + part_id + ": " + found.ToString());
     return;
   }
@@ -82,7 +81,7 @@ Status UploadStore::ListUnjoinedFinals(std::vector<std::string>* ids) const {
   std::vector<UploadRecord> records;
   if (Status listed = ListUploads(&records); !listed.ok()) return listed;
   for (const UploadRecord& record : records) {
-    if (record.concat == "final" && record.state == UploadState::kReceiving) {
+    if (record.final_upload() && record.state == UploadState::kReceiving) {
       ids->push_back(record.id);
     }
   }
@@ -93,7 +92,7 @@ Status UploadStore::AssembleFinal(const std::string& id, const UploadLockTable::
                                   int64_t now, AssemblyResult* result) {
   UploadRecord record;
   if (Status found = Get(id, &record); !found.ok()) return found;
-  if (record.concat != "final") return Status::Invalid("upload " + id + " is not a final upload");
+  if (!record.final_upload()) return Status::Invalid("upload " + id + " is not a final upload");
   if (!locks_.IsHeld(id)) return Status::Invalid("AssembleFinal without the upload's lease");
   if (record.complete()) {
     *result = AssemblyResult::kComplete;
@@ -132,19 +131,20 @@ Status UploadStore::JoinParts(UploadRecord record, const std::vector<UploadRecor
   bool all_compressed = true;
   for (const UploadRecord& part : parts) {
     total += part.offset;
-    all_compressed = all_compressed && part.compression == "zstd";
+    all_compressed = all_compressed && part.compressed();
   }
   if (record.length && *record.length != total) {
     return Status::Corruption("final upload " + id + " has length " +
                               std::to_string(*record.length) + " but its parts hold " +
                               std::to_string(total));
   }
-  if (record.offset == 0) record.compression = all_compressed ? "zstd" : "none";
-
+  if (record.offset == 0) {
+    record.compression =
+        all_compressed ? compress::Compression::kZstd : compress::Compression::kNone;
+  }
   RollingSha256 hash;
-  std::unique_ptr<DataFile> file;
-  Status status = OpenForAppendAt(record, &hash, &file);
-  if (!status.ok()) return status;
+  std::unique_ptr<DataAppender> data;
+  if (Status opened = OpenForAppendAt(record, &hash, &data); !opened.ok()) return opened;
 
   uint64_t base = 0;
   for (const UploadRecord& part : parts) {
@@ -159,95 +159,126 @@ Status UploadStore::JoinParts(UploadRecord record, const std::vector<UploadRecor
     }
     std::vector<FrameStart> frames;
     bool stopped = false;
-    status = CopyPart(part, record.compression, file.get(), &hash, &frames, lease, &stopped);
-    if (status.ok() && !stopped) status = file->Sync();
+    Status status = CopyPart(part, record.compression, data.get(), &hash, &frames, lease, &stopped);
+    if (status.ok() && !stopped) {
+      status = CommitJoinedPart(&record, base, end, frames, hash, data.get(), now);
+    }
     if (!status.ok() || stopped) {
       // Back to the last part boundary, where the next attempt starts.
-      if (Status cut = file->Truncate(record.data_length); !cut.ok()) {
+      if (Status cut = data->Truncate(record.data_length); !cut.ok()) {
         LogProblem(cut.ToString(), {{"upload_id", record.id}});
       }
       if (!status.ok()) return status;
       *result = AssemblyResult::kStopped;
       return Status::Ok();
     }
-    UploadRecord next = record;
-    next.offset = end;
-    next.data_length = file->Size();
-    next.updated_at = now;
-    StateBatch batch = db_->NewBatch();
-    for (const FrameStart& frame : frames) {
-      StageFrameStart(&batch, id, {base + frame.offset, record.data_length + frame.data_offset});
-    }
-    batch.PutRecord(next);
-    batch.PutHashState(id, hash.Serialize());
-    if (status = db_->Write(&batch); !status.ok()) return status;
-    CountStored(&record, &next);
-    record = std::move(next);
     base = end;
   }
+  if (Status completed = CompleteFinal(std::move(record), parts, total, hash, now);
+      !completed.ok()) {
+    return completed;
+  }
+  *result = AssemblyResult::kComplete;
+  if (options_.remove_parts_after_concat) RemoveJoinedParts(parts, now);
+  return Status::Ok();
+}
 
+Status UploadStore::CommitJoinedPart(UploadRecord* record, uint64_t part_base, uint64_t end,
+                                     const std::vector<FrameStart>& frames,
+                                     const RollingSha256& hash, DataAppender* data, int64_t now) {
+  StateBatch batch;
+  if (Status synced = data->Sync(&batch); !synced.ok()) return synced;
+  UploadRecord next = *record;
+  next.offset = end;
+  next.data_length = data->Size();
+  next.updated_at = now;
+  for (const FrameStart& frame : frames) {
+    StageFrameStart(&batch, next.id,
+                    {part_base + frame.offset, record->data_length + frame.data_offset});
+  }
+  batch.PutRecord(next);
+  batch.PutHashState(next.id, hash.Serialize());
+  if (Status written = state_->Write(batch); !written.ok()) return written;
+  CountStored(record, &next);
+  *record = std::move(next);
+  return Status::Ok();
+}
+
+Status UploadStore::CompleteFinal(UploadRecord record, const std::vector<UploadRecord>& parts,
+                                  uint64_t total, const RollingSha256& hash, int64_t now) {
   // Every byte is in and durable: complete it, in the batch that also queues its prediction.
   UploadRecord next = record;
   next.length = total;
   next.state = UploadState::kComplete;
   next.sha256 = hash.HexDigest();
   next.updated_at = now;
-  StateBatch batch = db_->NewBatch();
+  StateBatch batch;
   std::unique_lock<std::mutex> staged = pipeline_->StageCompletion(&next, &batch);
   batch.PutRecord(next);
-  batch.DeleteHashState(id);
-  for (const UploadRecord& part : parts) StageDropConcatWait(&batch, part.id, id);
-  status = db_->Write(&batch);
+  batch.DeleteHashState(next.id);
+  for (const UploadRecord& part : parts) StageDropConcatWait(&batch, part.id, next.id);
+  Status status = state_->Write(batch);
   staged.unlock();
   if (!status.ok()) return status;
   pipeline_->NotifyQueued();
-  *result = AssemblyResult::kComplete;
-  if (options_.remove_parts_after_concat) RemoveJoinedParts(parts, now);
   return Status::Ok();
 }
 
-Status UploadStore::CopyPart(const UploadRecord& part, const std::string& compression,
-                             DataFile* file, RollingSha256* hash, std::vector<FrameStart>* frames,
-                             const UploadLockTable::Lease& lease, bool* stopped) const {
+Status UploadStore::CopyPart(const UploadRecord& part, compress::Compression compression,
+                             DataAppender* data, RollingSha256* hash,
+                             std::vector<FrameStart>* frames, const UploadLockTable::Lease& lease,
+                             bool* stopped) const {
+  if (compression == compress::Compression::kZstd) {
+    return CopyFrames(part, data, hash, frames, lease, stopped);
+  }
+  return CopyDecoded(part, data, hash, lease, stopped);
+}
+
+Status UploadStore::CopyFrames(const UploadRecord& part, DataAppender* data, RollingSha256* hash,
+                               std::vector<FrameStart>* frames, const UploadLockTable::Lease& lease,
+                               bool* stopped) const {
+  // Frames are independent, so the part's frames are valid frames of the final as they are.
+  if (Status listed = ListFrames(*state_, part.id, frames); !listed.ok()) return listed;
+  if (part.offset > 0 && (frames->empty() || frames->front() != FrameStart{0, 0})) {
+    return Status::Corruption("part " + part.id + ": frame index does not start at 0");
+  }
+  std::unique_ptr<DataReader> source;
+  if (Status opened = data_->OpenReader(part.id, part.data_length, &source); !opened.ok()) {
+    return opened;
+  }
   std::unique_ptr<char[]> buffer(new char[kCopyBytes]);
   std::span<char> piece(buffer.get(), kCopyBytes);
-  if (compression == "zstd") {
-    // Frames are independent, so the part's frames are valid frames of the final as they are.
-    if (Status listed = ListFrames(*db_, part.id, frames); !listed.ok()) return listed;
-    if (part.offset > 0 && (frames->empty() || frames->front() != FrameStart{0, 0})) {
-      return Status::Corruption("part " + part.id + ": frame index does not start at 0");
+  // The raw copy is decoded on the way, so one read of each part also yields its SHA-256.
+  compress::FrameDecoder decoder;
+  const compress::FrameDecoder::Sink to_hash = [hash](std::span<const char> bytes) {
+    hash->Update(bytes);
+  };
+  for (uint64_t at = 0; at < part.data_length;) {
+    if (lease.stop_requested()) {
+      *stopped = true;
+      return Status::Ok();
     }
-    std::unique_ptr<DataFile> source;
-    if (Status opened = options_.fs->OpenForRead(DataPath(part.id), &source); !opened.ok()) {
-      return opened;
+    size_t read = 0;
+    if (Status got = source->ReadAt(at, piece, &read); !got.ok()) return got;
+    if (read == 0) return Status::Corruption("part " + part.id + ": data file ends early");
+    if (Status fed = decoder.Feed(piece.first(read), to_hash); !fed.ok()) {
+      return Status::Corruption("part " + part.id + ": " + fed.message());
     }
-    // The raw copy is decoded on the way, so one read of each part also yields its SHA-256.
-    compress::FrameDecoder decoder;
-    const compress::FrameDecoder::Sink to_hash = [hash](std::span<const char> bytes) {
-      hash->Update(bytes);
-    };
-    for (uint64_t at = 0; at < part.data_length;) {
-      if (lease.stop_requested()) {
-        *stopped = true;
-        return Status::Ok();
-      }
-      size_t read = 0;
-      size_t want = static_cast<size_t>(std::min<uint64_t>(kCopyBytes, part.data_length - at));
-      if (Status got = source->ReadAt(at, piece.first(want), &read); !got.ok()) return got;
-      if (read == 0) return Status::Corruption("part " + part.id + ": data file ends early");
-      if (Status fed = decoder.Feed(piece.first(read), to_hash); !fed.ok()) {
-        return Status::Corruption("part " + part.id + ": " + fed.message());
-      }
-      if (Status written = file->Append(piece.first(read)); !written.ok()) return written;
-      at += read;
-    }
-    if (!decoder.at_frame_end()) {
-      return Status::Corruption("part " + part.id + ": data ends inside a zstd frame");
-    }
-    return Status::Ok();
+    if (Status written = data->Append(piece.first(read)); !written.ok()) return written;
+    at += read;
   }
+  if (!decoder.at_frame_end()) {
+    return Status::Corruption("part " + part.id + ": data ends inside a zstd frame");
+  }
+  return Status::Ok();
+}
+
+Status UploadStore::CopyDecoded(const UploadRecord& part, DataAppender* data, RollingSha256* hash,
+                                const UploadLockTable::Lease& lease, bool* stopped) const {
   std::unique_ptr<UploadReader> reader;
   if (Status opened = OpenReader(part.id, &reader); !opened.ok()) return opened;
+  std::unique_ptr<char[]> buffer(new char[kCopyBytes]);
+  std::span<char> piece(buffer.get(), kCopyBytes);
   for (uint64_t at = 0; at < part.offset;) {
     if (lease.stop_requested()) {
       *stopped = true;
@@ -257,7 +288,7 @@ Status UploadStore::CopyPart(const UploadRecord& part, const std::string& compre
     if (Status got = reader->Read(at, piece, &read); !got.ok()) return got;
     if (read == 0) return Status::Corruption("part " + part.id + ": data ends early");
     hash->Update(piece.first(read));
-    if (Status written = file->Append(piece.first(read)); !written.ok()) return written;
+    if (Status written = data->Append(piece.first(read)); !written.ok()) return written;
     at += read;
   }
   return Status::Ok();
@@ -266,7 +297,7 @@ Status UploadStore::CopyPart(const UploadRecord& part, const std::string& compre
 void UploadStore::RemoveJoinedParts(const std::vector<UploadRecord>& parts, int64_t now) {
   for (const UploadRecord& part : parts) {
     std::vector<std::string> waiting;
-    if (!FinalsWaitingOn(*db_, part.id, &waiting).ok() || !waiting.empty()) continue;
+    if (!FinalsWaitingOn(*state_, part.id, &waiting).ok() || !waiting.empty()) continue;
     // A part in use right now (a HEAD, another final joining it) stays; it is only space.
     std::optional<UploadLockTable::Lease> part_lease = locks_.TryAcquire(part.id, [] {});
     if (!part_lease) continue;

@@ -1,26 +1,28 @@
-#include "store/state_db.h"
+#include "store/rocksdb/rocks_state_store.h"
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include "store/expiry_index.h"
+#include "store/schema_version.h"
 #include "tests/common/scoped_temp_dir.h"
 
 namespace tuskd::store {
 namespace {
 
-class StateDbTest : public ::testing::Test {
+class RocksStateStoreTest : public ::testing::Test {
  protected:
   std::string DbPath() const { return dir_.path() + "/db"; }
-  std::unique_ptr<StateDb> OpenOrFail() {
-    std::unique_ptr<StateDb> db;
-    Status status = StateDb::Open(DbPath(), &db);
+  std::unique_ptr<RocksStateStore> OpenOrFail() {
+    std::unique_ptr<RocksStateStore> db;
+    Status status = RocksStateStore::Open(DbPath(), &db);
     EXPECT_TRUE(status.ok()) << status.ToString();
     return db;
   }
   ScopedTempDir dir_;
 };
 
-TEST_F(StateDbTest, CreatesFamiliesAndWritesSchemaVersion) {
+TEST_F(RocksStateStoreTest, CreatesFamiliesAndWritesSchemaVersion) {
   auto db = OpenOrFail();
   ASSERT_NE(db, nullptr);
   for (Family f : {Family::kUploads, Family::kHashState, Family::kPredictions, Family::kJobs,
@@ -34,7 +36,7 @@ TEST_F(StateDbTest, CreatesFamiliesAndWritesSchemaVersion) {
   EXPECT_NE(OpenOrFail(), nullptr);  // reopen with the families now on disk
 }
 
-TEST_F(StateDbTest, OpensADbWithAnUnknownFamily) {
+TEST_F(RocksStateStoreTest, OpensADbWithAnUnknownFamily) {
   OpenOrFail().reset();
   {
     // A family added by a later version (or a tool) must not make the open fail.
@@ -55,37 +57,37 @@ TEST_F(StateDbTest, OpensADbWithAnUnknownFamily) {
   EXPECT_NE(OpenOrFail(), nullptr);
 }
 
-TEST_F(StateDbTest, RefusesANewerSchema) {
+TEST_F(RocksStateStoreTest, RefusesANewerSchema) {
   {
     auto db = OpenOrFail();
     rocksdb::WriteOptions sync;
     sync.sync = true;
     ASSERT_TRUE(db->db()->Put(sync, db->handle(Family::kMeta), "schema_version", "99").ok());
   }
-  std::unique_ptr<StateDb> db;
-  Status status = StateDb::Open(DbPath(), &db);
+  std::unique_ptr<RocksStateStore> db;
+  Status status = RocksStateStore::Open(DbPath(), &db);
   EXPECT_TRUE(status.IsInvalid()) << status.ToString();
   EXPECT_EQ(db, nullptr);
 }
 
-TEST_F(StateDbTest, SecondOpenFailsWithRocksDbsMessage) {
+TEST_F(RocksStateStoreTest, SecondOpenFailsWithRocksDbsMessage) {
   auto first = OpenOrFail();
-  std::unique_ptr<StateDb> second;
-  Status status = StateDb::Open(DbPath(), &second);
+  std::unique_ptr<RocksStateStore> second;
+  Status status = RocksStateStore::Open(DbPath(), &second);
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find("lock"), std::string::npos) << status.ToString();
 }
 
-TEST_F(StateDbTest, BatchWritesAreAtomicAndVisible) {
+TEST_F(RocksStateStoreTest, BatchWritesAreAtomicAndVisible) {
   auto db = OpenOrFail();
   UploadRecord record;
   record.id = "0123456789abcdef0123456789abcdef";
   record.expires_at = 50;
-  StateBatch batch = db->NewBatch();
+  StateBatch batch;
   batch.PutRecord(record);
   batch.PutHashState(record.id, "blob");
   batch.MoveExpiry(record.id, std::nullopt, 50);
-  ASSERT_TRUE(db->Write(&batch).ok());
+  ASSERT_TRUE(db->Write(batch).ok());
 
   UploadRecord read;
   ASSERT_TRUE(db->GetRecord(record.id, &read).ok());
@@ -94,35 +96,22 @@ TEST_F(StateDbTest, BatchWritesAreAtomicAndVisible) {
   EXPECT_TRUE(db->Get(Family::kHashState, record.id, &value).ok());
   EXPECT_TRUE(db->Get(Family::kExpiry, ExpiryKey(50, record.id), &value).ok());
 
-  StateBatch move = db->NewBatch();
+  StateBatch move;
   move.MoveExpiry(record.id, 50, 70);
   move.DeleteHashState(record.id);
-  ASSERT_TRUE(db->Write(&move).ok());
+  ASSERT_TRUE(db->Write(move).ok());
   EXPECT_TRUE(db->Get(Family::kExpiry, ExpiryKey(50, record.id), &value).IsNotFound());
   EXPECT_TRUE(db->Get(Family::kExpiry, ExpiryKey(70, record.id), &value).ok());
   EXPECT_TRUE(db->Get(Family::kHashState, record.id, &value).IsNotFound());
   EXPECT_TRUE(db->GetRecord("ffffffffffffffffffffffffffffffff", &read).IsNotFound());
 }
 
-TEST_F(StateDbTest, UnparsableRecordIsCorruption) {
+TEST_F(RocksStateStoreTest, UnparsableRecordIsCorruption) {
   auto db = OpenOrFail();
   rocksdb::WriteOptions sync;
   ASSERT_TRUE(db->db()->Put(sync, db->handle(Family::kUploads), "k", "{not json").ok());
   UploadRecord read;
   EXPECT_TRUE(db->GetRecord("k", &read).IsCorruption());
-}
-
-TEST(ExpiryKeyTest, SortsByTimeThenId) {
-  std::string id = "0123456789abcdef0123456789abcdef";
-  EXPECT_LT(ExpiryKey(255, id), ExpiryKey(256, id));
-  EXPECT_LT(ExpiryKey(1, "f" + id.substr(1)), ExpiryKey(2, id));
-  EXPECT_LT(ExpiryKey(1700000000, id), ExpiryKey(1800000000, id));
-  int64_t time = 0;
-  std::string parsed;
-  ASSERT_TRUE(ParseExpiryKey(ExpiryKey(1700000123, id), &time, &parsed));
-  EXPECT_EQ(time, 1700000123);
-  EXPECT_EQ(parsed, id);
-  EXPECT_FALSE(ParseExpiryKey("short", &time, &parsed));
 }
 
 }  // namespace
