@@ -36,7 +36,8 @@ class DataStore {
   virtual Status Create(const std::string& id) = 0;
   // Opens the object for appending at `committed_length`: stored bytes past it (an uncommitted
   // tail of a request that failed or crashed) are cut off. Corruption when the object holds
-  // fewer bytes than that; NotFound when it is gone.
+  // fewer bytes than that; an object that is gone counts as empty (made again when nothing was
+  // committed, since then nothing is lost).
   virtual Status OpenAppender(const std::string& id, uint64_t committed_length,
                               std::unique_ptr<DataAppender>* out) = 0;
   // Opens the object for reading its first `committed_length` bytes. Corruption when it holds
