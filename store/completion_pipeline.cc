@@ -9,26 +9,6 @@ namespace tuskd::store {
 
 using nlohmann::json;
 
-nlohmann::json JobToJson(const PredictionJob& job) {
-  return json{{"sha256", job.sha256},         {"uploads", job.uploads},
-              {"attempts", job.attempts},     {"next_attempt_at", job.next_attempt_at},
-              {"created_at", job.created_at}, {"last_error", job.last_error}};
-}
-
-bool JobFromJson(const nlohmann::json& j, PredictionJob* job) {
-  try {
-    job->sha256 = j.at("sha256").get<std::string>();
-    job->uploads = j.at("uploads").get<std::vector<std::string>>();
-    job->attempts = j.value("attempts", 0);
-    job->next_attempt_at = j.value("next_attempt_at", int64_t{0});
-    job->created_at = j.value("created_at", int64_t{0});
-    job->last_error = j.value("last_error", std::string());
-    return true;
-  } catch (const json::exception&) {
-    return false;
-  }
-}
-
 Status CompletionPipeline::ReadJob(const std::string& sha256, PredictionJob* job) const {
   std::string value;
   Status status = state_->Get(Family::kJobs, sha256, &value);
@@ -74,7 +54,7 @@ Status CompletionPipeline::StatusFor(const std::string& sha256, PredictionStatus
   // A queued job is the current truth, even over an older failed result.
   if (ReadJob(sha256, &job).ok()) {
     std::lock_guard lock(mu_);
-    out->status = running_.count(sha256) ? "running" : "pending";
+    out->state = running_.count(sha256) ? PredictionState::kRunning : PredictionState::kPending;
     out->error = job.last_error;
     out->attempts = job.attempts;
     out->updated_at = job.created_at;
@@ -85,7 +65,8 @@ Status CompletionPipeline::StatusFor(const std::string& sha256, PredictionStatus
   if (!status.ok()) return status;
   json stored = json::parse(value, nullptr, false);
   if (stored.is_discarded()) return Status::Corruption("unreadable prediction " + sha256);
-  out->status = stored.value("status", "failed");
+  out->state = PredictionStateFromString(stored.value("status", std::string()))
+                   .value_or(PredictionState::kFailed);
   out->result = stored.value("result", json());
   out->error = stored.value("error", std::string());
   out->attempts = stored.value("attempts", 0);

@@ -31,10 +31,12 @@ protocol::Response JsonResponse(const json& body) {
 }
 
 json Render(const store::PredictionStatus& status) {
-  return json{
-      {"status", status.status},     {"sha256", status.sha256},
-      {"result", status.result},     {"error", status.error.empty() ? json() : json(status.error)},
-      {"attempts", status.attempts}, {"updated_at", status.updated_at}};
+  return json{{"status", store::ToString(status.state)},
+              {"sha256", status.sha256},
+              {"result", status.result},
+              {"error", status.error.empty() ? json() : json(status.error)},
+              {"attempts", status.attempts},
+              {"updated_at", status.updated_at}};
 }
 
 }  // namespace
@@ -67,7 +69,8 @@ asio::awaitable<void> HandleHashPrediction(Connection& connection, const std::st
     co_return co_await connection.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
   }
   json body = Render(status);
-  body["cache_hit"] = status.status == "done";  // a later upload of this content would hit
+  body["cache_hit"] =
+      status.state == store::PredictionState::kDone;  // a later upload of this content would hit
   co_await connection.Respond(JsonResponse(body));
 }
 

@@ -49,7 +49,9 @@ class PredictionWorkersTest : public CompletionPipelineTest {
     while (std::chrono::steady_clock::now() < deadline) {
       PredictionStatus status;
       bool known = store_->pipeline().StatusFor(sha256, &status).ok();
-      if (known && (status.status == "done" || status.status == "failed")) break;
+      if (known &&
+          (status.state == PredictionState::kDone || status.state == PredictionState::kFailed))
+        break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     workers.Stop();
@@ -64,7 +66,7 @@ TEST_F(PredictionWorkersTest, SameContentTwiceRunsThePredictorOnce) {
   RunWorkersUntilDone(predictor, sha);
   EXPECT_EQ(predictor.runs.load(), 1);
   PredictionStatus status = StatusOf(sha);
-  EXPECT_EQ(status.status, "done");
+  EXPECT_EQ(status.state, PredictionState::kDone);
   EXPECT_EQ(status.result["bytes"], "recording");
 
   // A later upload of the same content is a cache hit at completion: no job at all.
@@ -100,10 +102,10 @@ TEST_F(PredictionWorkersTest, QueuedJobSurvivesRestart) {
   const std::string sha = OneShotSha256Hex("queued before the crash");
   Upload("queued before the crash");
   ReopenStore();  // no worker ran: the job must still be there
-  EXPECT_EQ(StatusOf(sha).status, "pending");
+  EXPECT_EQ(StatusOf(sha).state, PredictionState::kPending);
   CountingPredictor predictor;
   RunWorkersUntilDone(predictor, sha);
-  EXPECT_EQ(StatusOf(sha).status, "done");
+  EXPECT_EQ(StatusOf(sha).state, PredictionState::kDone);
   EXPECT_EQ(predictor.runs.load(), 1);
 }
 
@@ -115,15 +117,15 @@ TEST_F(PredictionWorkersTest, FailureIsFinalWhenNotRetryableOrOutOfAttempts) {
   predictor.retryable = false;
   RunWorkersUntilDone(predictor, sha);
   PredictionStatus status = StatusOf(sha);
-  EXPECT_EQ(status.status, "failed");
+  EXPECT_EQ(status.state, PredictionState::kFailed);
   EXPECT_EQ(status.error, "induced");
   EXPECT_EQ(predictor.runs.load(), 1);
 
   // A failure is not a cache entry: new uploads of that content try again.
   Upload("bad input");
-  EXPECT_EQ(StatusOf(sha).status, "pending");
+  EXPECT_EQ(StatusOf(sha).state, PredictionState::kPending);
   RunWorkersUntilDone(predictor, sha);
-  EXPECT_EQ(StatusOf(sha).status, "done");
+  EXPECT_EQ(StatusOf(sha).state, PredictionState::kDone);
 }
 
 TEST_F(PredictionWorkersTest, JobWhoseUploadsAreGoneFailsCleanly) {
@@ -135,7 +137,7 @@ TEST_F(PredictionWorkersTest, JobWhoseUploadsAreGoneFailsCleanly) {
   }
   CountingPredictor predictor;
   RunWorkersUntilDone(predictor, sha);
-  EXPECT_EQ(StatusOf(sha).status, "failed");
+  EXPECT_EQ(StatusOf(sha).state, PredictionState::kFailed);
   EXPECT_EQ(predictor.runs.load(), 0);
 }
 

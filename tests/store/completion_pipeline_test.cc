@@ -25,7 +25,7 @@ TEST_F(CompletionPipelineTest, CompletionQueuesOneJobPerContent) {
   }
   EXPECT_FALSE(CacheHit(first));
   EXPECT_TRUE(CacheHit(second));  // joined the queued run instead of causing one
-  EXPECT_EQ(StatusOf(sha).status, "pending");
+  EXPECT_EQ(StatusOf(sha).state, PredictionState::kPending);
 }
 
 TEST_F(CompletionPipelineTest, RetryableFailureIsRescheduledWithBackoff) {
@@ -34,13 +34,13 @@ TEST_F(CompletionPipelineTest, RetryableFailureIsRescheduledWithBackoff) {
   PredictionJob job;
   int64_t next_due = 0;
   ASSERT_TRUE(store_->pipeline().ClaimNext(5000, &job, &next_due));
-  EXPECT_EQ(StatusOf(sha).status, "running");
+  EXPECT_EQ(StatusOf(sha).state, PredictionState::kRunning);
   RetryPolicy retry;
   retry.backoff = std::chrono::seconds(2);
   ASSERT_TRUE(
       store_->pipeline().Finish(job, JobOutcome::Failure("boom", true), "p", retry, 5000).ok());
   PredictionStatus status = StatusOf(sha);
-  EXPECT_EQ(status.status, "pending");
+  EXPECT_EQ(status.state, PredictionState::kPending);
   EXPECT_EQ(status.attempts, 1);
   EXPECT_EQ(status.error, "boom");
   EXPECT_FALSE(store_->pipeline().ClaimNext(5001, &job, &next_due));  // not due yet
@@ -61,7 +61,7 @@ TEST_F(CompletionPipelineTest, AttemptsAreBounded) {
     ASSERT_TRUE(
         store_->pipeline().Finish(job, JobOutcome::Failure("x", true), "p", retry, now).ok());
   }
-  EXPECT_EQ(StatusOf(sha).status, "failed");
+  EXPECT_EQ(StatusOf(sha).state, PredictionState::kFailed);
   EXPECT_EQ(StatusOf(sha).attempts, 2);
   EXPECT_EQ(store_->pipeline().QueueDepth(), 0u);
 }
@@ -69,7 +69,7 @@ TEST_F(CompletionPipelineTest, AttemptsAreBounded) {
 TEST_F(CompletionPipelineTest, ZeroByteUploadIsPredictedToo) {
   const std::string sha = OneShotSha256Hex("");
   Upload("");
-  EXPECT_EQ(StatusOf(sha).status, "pending");
+  EXPECT_EQ(StatusOf(sha).state, PredictionState::kPending);
 }
 
 TEST_F(CompletionPipelineTest, UnknownHashIsNotFound) {

@@ -246,7 +246,7 @@ TEST_F(FinalAssemblyTest, OnlyTheFinalUploadEntersTheCompletionPipeline) {
   PredictionStatus status;
   ASSERT_TRUE(
       store_->pipeline().StatusFor(OneShotSha256Hex("first half second half"), &status).ok());
-  EXPECT_EQ(status.status, "pending");
+  EXPECT_EQ(status.state, PredictionState::kPending);
 }
 
 TEST_F(FinalAssemblyTest, JoinCutByAFailureResumesAtThePartBoundaryAfterACrash) {

@@ -85,7 +85,7 @@ json EntryJson(const store::StoreInspector& inspector, const std::string& sha256
   store::PredictionStatus status;
   (void)inspector.PredictionFor(sha256, &status);  // found: ResolveHash saw it
   json entry = {{"sha256", sha256},
-                {"status", status.status},
+                {"status", store::ToString(status.state)},
                 {"result", status.result},
                 {"error", status.error},
                 {"attempts", status.attempts},

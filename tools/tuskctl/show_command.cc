@@ -33,7 +33,7 @@ json PredictionStatusJson(const store::StoreInspector& inspector,
                           const store::UploadRecord& record) {
   store::PredictionStatus status;
   if (!record.sha256 || !inspector.PredictionFor(*record.sha256, &status).ok()) return nullptr;
-  return json{{"status", status.status},
+  return json{{"status", store::ToString(status.state)},
               {"result", status.result},
               {"error", status.error},
               {"attempts", status.attempts},
