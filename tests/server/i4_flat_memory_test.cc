@@ -20,9 +20,9 @@
 #include <string_view>
 #include <vector>
 
-#include "raw_client.h"
-#include "stalled_request.h"  // kBytesReceivedMetric
-#include "tuskd_process.h"
+#include "tests/server/raw_client.h"
+#include "tests/server/stalled_request.h"  // kBytesReceivedMetric
+#include "tests/server/tuskd_process.h"
 
 namespace tuskd::server::testing {
 namespace {
