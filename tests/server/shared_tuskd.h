@@ -33,6 +33,19 @@ inline ::testing::AssertionResult StoredBytesAre(uint16_t port, std::string_view
                                        << expected.size() << "; first difference at byte " << first;
 }
 
+// A new upload of `length` bytes (nullopt: deferred) holding `content` so far; its path.
+inline std::string UploadWithContent(uint16_t port, std::optional<uint64_t> length,
+                                     const std::string& content = "",
+                                     const HeaderFields& extra = {}) {
+  CreatedUpload created = CreateUpload(port, length, extra);
+  EXPECT_EQ(created.response.status, 201) << created.response.error << created.response.body;
+  if (!content.empty()) {
+    HttpResponse patched = Exchange(port, "PATCH", created.path, PatchHeaders(0), content);
+    EXPECT_EQ(patched.status, 204) << patched.error << patched.body;
+  }
+  return created.path;
+}
+
 template <typename Derived>
 class SharedTuskdTest : public ::testing::Test {
  protected:
