@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "protocol/response.h"
 #include "base/clock.h"
-#include "server/handlers/store_bridge.h"
+#include "protocol/response.h"
+#include "server/handlers/store_error.h"
 #include "server/handlers/tus_handlers.h"
 #include "store/admin_file.h"
 #include "store/expiry_purge.h"
@@ -31,16 +31,16 @@ protocol::Response MethodNotAllowed(std::string_view allow) {
 }
 
 asio::awaitable<void> ServeExpired(Connection& connection, bool dry_run) {
-  auto& context = connection.context();
+  auto& services = connection.services();
   std::vector<std::string> ids;
   int64_t now = UnixNow();
-  Status status = co_await context.pool.Run(
-      [&] { return store::PurgeExpired(context.store, now, dry_run, &ids); });
+  Status status = co_await services.pool.Run(
+      [&] { return store::PurgeExpired(services.store, now, dry_run, &ids); });
   if (!status.ok()) {
     protocol::Response failure = ErrorResponse(ErrorFor(status), status.message());
     co_return co_await connection.Respond(std::move(failure));
   }
-  if (!dry_run && !ids.empty()) context.metrics.CountExpired(ids.size());
+  if (!dry_run && !ids.empty()) services.metrics.CountExpired(ids.size());
   protocol::Response response;
   response.headers.emplace_back("Content-Type", "application/json");
   response.headers.emplace_back("Cache-Control", "no-store");
@@ -68,7 +68,7 @@ asio::awaitable<void> ServeAdmin(Connection& connection, const std::string& meth
                                  const std::string& sub) {
   // A named local, not a temporary in the condition: GCC 12 mishandles some temporaries in
   // coroutines (see LoadRecord in upload_handlers.cc).
-  const std::string token = PublishedAdminToken(connection.context().config.data_dir);
+  const std::string token = PublishedAdminToken(connection.services().config.data_dir);
   if (!connection.peer_is_loopback() || !AdminTokenMatches(connection.head().headers, token)) {
     co_return co_await connection.Respond(ErrorResponse(ErrorCode::kAdminForbidden));
   }

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "base/checksum_verifier.h"
-#include "base/log.h"
 #include "base/clock.h"
-#include "server/handlers/store_bridge.h"
+#include "base/log.h"
+#include "server/handlers/store_error.h"
 
 namespace tuskd::server {
 
@@ -19,10 +19,10 @@ using protocol::Failure;
 namespace {
 
 asio::awaitable<Status> CommitOffThread(Connection& connection, store::UploadWriter& writer) {
-  auto& context = connection.context();
+  auto& services = connection.services();
   int64_t now = UnixNow();
-  Status status = co_await context.pool.Run([&writer, now] { return writer.Commit(now); });
-  if (status.ok()) context.metrics.CountCommit();
+  Status status = co_await services.pool.Run([&writer, now] { return writer.Commit(now); });
+  if (status.ok()) services.metrics.CountCommit();
   co_return status;
 }
 
@@ -36,7 +36,8 @@ asio::awaitable<Status> AppendPiece(Connection& connection, store::UploadWriter&
   if (!writer.compressed()) co_return writer.Append(bytes);
   owned.assign(bytes.begin(), bytes.end());
   std::span<const char> copy(owned.data(), owned.size());
-  co_return co_await connection.context().pool.Run([&writer, copy] { return writer.Append(copy); });
+  co_return co_await connection.services().pool.Run(
+      [&writer, copy] { return writer.Append(copy); });
 }
 
 // The expected digest: the header's, or the trailer's (parsed and checked against the offered
@@ -49,7 +50,7 @@ std::variant<protocol::ChecksumHeader, Failure> ExpectedChecksum(Connection& con
   auto parsed = protocol::ParseChecksumHeader(*trailer);
   if (auto* failure = std::get_if<Failure>(&parsed)) return std::move(*failure);
   auto& header = std::get<protocol::ChecksumHeader>(parsed);
-  const auto& offered = connection.context().policy.checksum_algorithms;
+  const auto& offered = connection.services().policy.checksum_algorithms;
   if (std::find(offered.begin(), offered.end(), header.algorithm) == offered.end())
     return Failure{ErrorCode::kUnsupportedChecksum, header.algorithm, {}};
   return header;
@@ -60,8 +61,9 @@ std::variant<protocol::ChecksumHeader, Failure> ExpectedChecksum(Connection& con
 // cuts off (I3); nothing was acknowledged, so the answer the caller chose stays true.
 void RollBack(store::UploadWriter& writer) {
   if (Status rolled = writer.Rollback(); !rolled.ok()) {
-    Log(LogLevel::kWarn, kServerLog, "rollback of upload " + writer.committed().id +
-                                         " failed: " + rolled.ToString() + " (trimmed later)",
+    Log(LogLevel::kWarn, kServerLog,
+        "rollback of upload " + writer.committed().id + " failed: " + rolled.ToString() +
+            " (trimmed later)",
         {{"upload_id", writer.committed().id}});
   }
 }
@@ -85,14 +87,14 @@ BodyChecksum ChecksumFor(const Connection& connection,
 
 asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection, store::UploadWriter& writer,
                                             uint64_t limit, const BodyChecksum& checksum) {
-  const auto& policy = connection.context().policy;
+  const auto& policy = connection.services().policy;
   std::optional<ChecksumVerifier> verifier;
   if (checksum.header)
     verifier.emplace(std::vector<std::string>{checksum.header->algorithm});
   else if (checksum.trailer)
     verifier.emplace(policy.checksum_algorithms);
   // Unverified bytes must never become durable, so checkpoints wait for bodies without a sum.
-  const uint64_t checkpoint = verifier ? UINT64_MAX : connection.context().config.checkpoint_bytes;
+  const uint64_t checkpoint = verifier ? UINT64_MAX : connection.services().config.checkpoint_bytes;
 
   ReceiveOutcome outcome;
   std::vector<char> owned;  // for compressed appends only (AppendPiece)

@@ -1,8 +1,9 @@
 #include "server/handlers/final_creation.h"
 
-#include "protocol/concat_rules.h"
 #include "base/clock.h"
-#include "server/handlers/store_bridge.h"
+#include "protocol/concat_rules.h"
+#include "server/handlers/record_view.h"
+#include "server/handlers/store_error.h"
 #include "server/http/request_target.h"
 #include "store/upload_id.h"
 
@@ -19,16 +20,16 @@ namespace {
 // upload of this server.
 std::variant<std::vector<store::UploadRecord>, Failure> ResolveParts(
     Connection& connection, const std::vector<std::string>& urls) {
-  auto& context = connection.context();
+  auto& services = connection.services();
   const std::string origin = connection.PublicOrigin();
   std::vector<store::UploadRecord> parts;
   for (const std::string& url : urls) {
-    auto id = protocol::PartIdFromUrl(url, context.config.base_path, origin);
+    auto id = protocol::PartIdFromUrl(url, services.config.base_path, origin);
     if (auto* failure = std::get_if<Failure>(&id)) return std::move(*failure);
     store::UploadRecord part;
     Status status = Status::NotFound("");
     if (store::IsValidUploadId(std::get<std::string>(id))) {
-      status = context.store.Get(std::get<std::string>(id), &part);
+      status = services.store.Get(std::get<std::string>(id), &part);
     }
     if (status.IsNotFound()) {
       return Failure{ErrorCode::kInvalidConcat, "part " + url + ": no such upload", {}};
@@ -42,7 +43,7 @@ std::variant<std::vector<store::UploadRecord>, Failure> ResolveParts(
 }  // namespace
 
 asio::awaitable<void> HandleCreateFinal(Connection& connection, protocol::CreatePlan plan) {
-  auto& context = connection.context();
+  auto& services = connection.services();
   auto resolved = ResolveParts(connection, plan.concat_part_urls);
   if (auto* failure = std::get_if<Failure>(&resolved)) {
     co_await connection.Respond(ErrorResponse(*failure));
@@ -55,7 +56,7 @@ asio::awaitable<void> HandleCreateFinal(Connection& connection, protocol::Create
     views.push_back(ToView(part));
     spec.concat_parts.push_back(part.id);
   }
-  auto decided = protocol::DecideFinalParts(views, context.policy);
+  auto decided = protocol::DecideFinalParts(views, services.policy);
   if (auto* failure = std::get_if<Failure>(&decided)) {
     co_await connection.Respond(ErrorResponse(*failure));
     co_return;
@@ -68,27 +69,27 @@ asio::awaitable<void> HandleCreateFinal(Connection& connection, protocol::Create
   store::UploadRecord record;
   int64_t now = UnixNow();
   Status status =
-      co_await context.pool.Run([&] { return context.store.Create(spec, now, &record); });
+      co_await services.pool.Run([&] { return services.store.Create(spec, now, &record); });
   if (!status.ok()) {
     // Invalid: a part changed between the look above and the store's own check.
     ErrorCode code = status.IsInvalid() ? ErrorCode::kInvalidConcat : ErrorFor(status);
     co_await connection.Respond(ErrorResponse(code, status.message()));
     co_return;
   }
-  context.metrics.CountCreated();
-  std::string location = connection.PublicOrigin() + context.config.base_path + record.id;
+  services.metrics.CountCreated();
+  std::string location = connection.PublicOrigin() + services.config.base_path + record.id;
   if (std::get<protocol::FinalPlan>(decided).ready && !record.complete()) {
     // Nobody else knows the id yet, so the lease is free.
-    auto lease = context.store.locks().TryAcquire(record.id, connection.HandoverCallback());
+    auto lease = services.store.locks().TryAcquire(record.id, connection.HandoverCallback());
     store::AssemblyResult result = store::AssemblyResult::kStopped;
     if (lease) {
-      status = co_await context.pool.Run(
-          [&] { return context.store.AssembleFinal(record.id, *lease, now, &result); });
+      status = co_await services.pool.Run(
+          [&] { return services.store.AssembleFinal(record.id, *lease, now, &result); });
     }
     lease.reset();
     if (!status.ok() || result == store::AssemblyResult::kStopped) {
       // Left for the background assembler (it resumes at the last joined part).
-      context.assembler.Enqueue(record.id);
+      services.assembler.Enqueue(record.id);
     }
     if (!status.ok()) {
       protocol::Response response = ErrorResponse(ErrorFor(status), status.message());
@@ -101,12 +102,12 @@ asio::awaitable<void> HandleCreateFinal(Connection& connection, protocol::Create
           ErrorResponse(ErrorCode::kInvalidConcat, "a part went away while it was joined"));
       co_return;
     }
-    if (status = context.store.Get(record.id, &record); !status.ok()) {
+    if (status = services.store.Get(record.id, &record); !status.ok()) {
       co_await connection.Respond(ErrorResponse(ErrorFor(status), status.message()));
       co_return;
     }
   }
-  if (record.complete()) context.metrics.CountCompleted();
+  if (record.complete()) services.metrics.CountCompleted();
   co_await connection.Respond(protocol::CreatedResponse(ToView(record), location));
 }
 

@@ -4,10 +4,11 @@
 #include <utility>
 #include <vector>
 
+#include "base/clock.h"
 #include "protocol/ietf/decisions.h"
 #include "server/handlers/body_receiver.h"
-#include "base/clock.h"
-#include "server/handlers/store_bridge.h"
+#include "server/handlers/record_view.h"
+#include "server/handlers/store_error.h"
 #include "server/handlers/tus_handlers.h"
 #include "server/handlers/upload_lease.h"
 #include "server/http/request_target.h"
@@ -28,7 +29,7 @@ namespace {
 asio::awaitable<void> RespondError(Connection& connection, const IetfDraft& draft,
                                    const IetfFailure& failure) {
   protocol::Response response =
-      protocol::IetfErrorResponse(draft, failure, connection.context().policy.max_size);
+      protocol::IetfErrorResponse(draft, failure, connection.services().policy.max_size);
   co_await connection.Respond(std::move(response));
 }
 
@@ -43,7 +44,7 @@ asio::awaitable<void> RespondFailure(Connection& connection, const IetfDraft& dr
 // Reads the record; answers 404/500 itself and returns false when there is none.
 asio::awaitable<bool> LoadRecord(Connection& connection, const IetfDraft& draft,
                                  const std::string& id, store::UploadRecord* record) {
-  Status status = connection.context().store.Get(id, record);
+  Status status = connection.services().store.Get(id, record);
   if (status.ok()) co_return true;
   // A named local, never a conditional inside co_await (GCC 12 destroys its temporary twice).
   IetfFailure failure(Failure{ErrorFor(status), {}, {}});
@@ -71,7 +72,7 @@ asio::awaitable<std::optional<Failure>> FinishBody(Connection& connection,
     int64_t now = UnixNow();
     if (status.ok()) {
       status =
-          co_await connection.context().pool.Run([&writer, now] { return writer.Commit(now); });
+          co_await connection.services().pool.Run([&writer, now] { return writer.Commit(now); });
     }
     if (!status.ok()) co_return Failure{ErrorFor(status), status.message(), {}};
   }
@@ -88,7 +89,7 @@ asio::awaitable<void> ReceiveAndAnswer(Connection& connection, const IetfDraft& 
                                        store::UploadWriter& writer, protocol::IetfBodyLimit limit,
                                        bool completes, bool length_from_body,
                                        const std::string& location) {
-  auto& context = connection.context();
+  auto& services = connection.services();
   bool was_complete = writer.committed().complete();
   // The draft has no per-request checksum of its own: the body is streamed without one.
   const BodyChecksum no_checksum;
@@ -96,13 +97,13 @@ asio::awaitable<void> ReceiveAndAnswer(Connection& connection, const IetfDraft& 
   std::optional<Failure> failure =
       co_await FinishBody(connection, writer, outcome, limit, completes, length_from_body);
   protocol::UploadView view = ToView(writer.committed());
-  if (!was_complete && writer.committed().complete()) context.metrics.CountCompleted();
+  if (!was_complete && writer.committed().complete()) services.metrics.CountCompleted();
   if (!failure && outcome.end == BodyEnd::kClientGone) co_return;  // nobody to answer
   if (!failure) {
     protocol::Response response =
         location.empty()
             ? protocol::IetfAppendedResponse(draft, view)
-            : protocol::IetfCreatedResponse(draft, view, location, context.policy, UnixNow());
+            : protocol::IetfCreatedResponse(draft, view, location, services.policy, UnixNow());
     co_await connection.Respond(std::move(response));
     co_return;
   }
@@ -123,8 +124,8 @@ std::vector<std::pair<std::string, std::string>> DecodedPairs(const protocol::Me
 }
 
 asio::awaitable<void> CreateUpload(Connection& connection, const IetfDraft& draft) {
-  auto& context = connection.context();
-  auto decision = protocol::DecideIetfCreate(connection.head(), draft, context.policy);
+  auto& services = connection.services();
+  auto decision = protocol::DecideIetfCreate(connection.head(), draft, services.policy);
   if (auto* failure = std::get_if<IetfFailure>(&decision)) {
     co_return co_await RespondError(connection, draft, *failure);
   }
@@ -133,30 +134,30 @@ asio::awaitable<void> CreateUpload(Connection& connection, const IetfDraft& draf
   spec.length = plan.length;
   spec.metadata_raw = plan.metadata_raw;
   spec.metadata = DecodedPairs(plan.metadata);
-  spec.compression = context.config.compression;
+  spec.compression = services.config.compression;
   store::UploadRecord record;
   int64_t now = UnixNow();
   Status status =
-      co_await context.pool.Run([&] { return context.store.Create(spec, now, &record); });
+      co_await services.pool.Run([&] { return services.store.Create(spec, now, &record); });
   if (!status.ok()) {
     co_return co_await RespondFailure(connection, draft, ErrorFor(status), status.message());
   }
-  context.metrics.CountCreated();
-  if (record.complete()) context.metrics.CountCompleted();
-  std::string location = connection.PublicOrigin() + context.config.base_path + record.id;
+  services.metrics.CountCreated();
+  if (record.complete()) services.metrics.CountCompleted();
+  std::string location = connection.PublicOrigin() + services.config.base_path + record.id;
   // Before any body byte is read: a client cut off from now on can resume at `location`.
   protocol::HeaderList interim =
-      protocol::IetfInterimHeaders(draft, ToView(record), location, context.policy, now);
+      protocol::IetfInterimHeaders(draft, ToView(record), location, services.policy, now);
   co_await connection.SendInformational(104, "Upload Resumption Supported", interim);
   if (record.complete() || !connection.head().has_body()) {
     protocol::Response created =
-        protocol::IetfCreatedResponse(draft, ToView(record), location, context.policy, now);
+        protocol::IetfCreatedResponse(draft, ToView(record), location, services.policy, now);
     co_return co_await connection.Respond(std::move(created));
   }
   // Nobody else knows the id yet, so the lease is free.
-  auto lease = context.store.locks().TryAcquire(record.id, connection.HandoverCallback());
+  auto lease = services.store.locks().TryAcquire(record.id, connection.HandoverCallback());
   std::unique_ptr<store::UploadWriter> writer;
-  status = context.store.OpenWriter(record.id, &writer);
+  status = services.store.OpenWriter(record.id, &writer);
   if (!lease || !status.ok()) {
     co_return co_await RespondFailure(connection, draft, ErrorCode::kInternal, status.message());
   }
@@ -179,7 +180,7 @@ asio::awaitable<void> RetrieveOffset(Connection& connection, const IetfDraft& dr
     if (!co_await LoadRecord(connection, draft, id, &record)) co_return;
   }
   auto decision =
-      protocol::DecideIetfHead(draft, ToView(record), connection.context().policy, UnixNow());
+      protocol::DecideIetfHead(draft, ToView(record), connection.services().policy, UnixNow());
   if (auto* failure = std::get_if<IetfFailure>(&decision)) {
     co_return co_await RespondError(connection, draft, *failure);
   }
@@ -188,7 +189,7 @@ asio::awaitable<void> RetrieveOffset(Connection& connection, const IetfDraft& dr
 
 asio::awaitable<void> Append(Connection& connection, const IetfDraft& draft,
                              const std::string& id) {
-  auto& context = connection.context();
+  auto& services = connection.services();
   store::UploadRecord record;
   if (!co_await LoadRecord(connection, draft, id, &record)) co_return;
   if (auto refused = protocol::CheckIetfAppendRequest(connection.head(), draft)) {
@@ -202,7 +203,7 @@ asio::awaitable<void> Append(Connection& connection, const IetfDraft& draft,
   // The previous holder committed as it let go: decide on the state it left.
   if (!co_await LoadRecord(connection, draft, id, &record)) co_return;
   auto decision =
-      protocol::DecideIetfAppend(connection.head(), draft, ToView(record), context.policy);
+      protocol::DecideIetfAppend(connection.head(), draft, ToView(record), services.policy);
   if (auto* failure = std::get_if<IetfFailure>(&decision)) {
     co_return co_await RespondError(connection, draft, *failure);
   }
@@ -212,7 +213,7 @@ asio::awaitable<void> Append(Connection& connection, const IetfDraft& draft,
     co_return co_await connection.Respond(std::move(done));
   }
   std::unique_ptr<store::UploadWriter> writer;
-  Status status = context.store.OpenWriter(id, &writer);
+  Status status = services.store.OpenWriter(id, &writer);
   if (status.ok() && plan.set_length) status = writer->SetLength(*plan.set_length);
   if (!status.ok()) {
     co_return co_await RespondFailure(connection, draft, ErrorFor(status), status.message());
@@ -224,7 +225,7 @@ asio::awaitable<void> Append(Connection& connection, const IetfDraft& draft,
 
 asio::awaitable<void> Cancel(Connection& connection, const IetfDraft& draft,
                              const std::string& id) {
-  auto& context = connection.context();
+  auto& services = connection.services();
   if (auto refused = protocol::CheckNoStateFields(connection.head(), draft)) {
     co_return co_await RespondError(connection, draft, *refused);
   }
@@ -237,7 +238,7 @@ asio::awaitable<void> Cancel(Connection& connection, const IetfDraft& draft,
   auto lease = co_await AcquireLease(connection, id);
   if (!lease) co_return co_await RespondFailure(connection, draft, ErrorCode::kUploadLocked, {});
   int64_t now = UnixNow();
-  Status status = co_await context.pool.Run([&] { return context.store.Terminate(id, now); });
+  Status status = co_await services.pool.Run([&] { return services.store.Terminate(id, now); });
   if (!status.ok()) {
     co_return co_await RespondFailure(connection, draft, ErrorFor(status), status.message());
   }
@@ -263,7 +264,7 @@ asio::awaitable<void> ServeIetfDraft(Connection& connection, const std::string& 
   }
   const IetfDraft draft = std::get<IetfDraft>(parsed);
   if (method == "OPTIONS") {
-    protocol::Response options = protocol::IetfOptionsResponse(draft, connection.context().policy);
+    protocol::Response options = protocol::IetfOptionsResponse(draft, connection.services().policy);
     co_return co_await connection.Respond(std::move(options));
   }
   if (route.kind == Route::Kind::kCollection) {

@@ -40,7 +40,7 @@ json Render(const store::PredictionStatus& status) {
 }  // namespace
 
 asio::awaitable<void> HandleUploadPrediction(Connection& connection, const std::string& id) {
-  auto& store = connection.context().store;
+  auto& store = connection.services().store;
   store::UploadRecord record;
   Status found = store.Get(id, &record);
   if (!found.ok()) {
@@ -63,7 +63,7 @@ asio::awaitable<void> HandleUploadPrediction(Connection& connection, const std::
 asio::awaitable<void> HandleHashPrediction(Connection& connection, const std::string& sha256) {
   store::PredictionStatus status;
   if (!IsSha256Hex(sha256) ||
-      !connection.context().store.pipeline().StatusFor(sha256, &status).ok()) {
+      !connection.services().store.pipeline().StatusFor(sha256, &status).ok()) {
     co_return co_await connection.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
   }
   json body = Render(status);

@@ -1,10 +1,11 @@
 #include "server/handlers/tus_handlers.h"
 
+#include "base/clock.h"
 #include "protocol/decisions.h"
 #include "server/handlers/body_receiver.h"
 #include "server/handlers/final_creation.h"
-#include "base/clock.h"
-#include "server/handlers/store_bridge.h"
+#include "server/handlers/record_view.h"
+#include "server/handlers/store_error.h"
 #include "server/handlers/upload_lease.h"
 #include "server/http/request_target.h"
 
@@ -20,7 +21,7 @@ namespace {
 // Reads the record; answers 404/500 itself and returns false when there is none.
 asio::awaitable<bool> LoadRecord(Connection& connection, const std::string& id,
                                  store::UploadRecord* record) {
-  Status status = connection.context().store.Get(id, record);
+  Status status = connection.services().store.Get(id, record);
   if (status.ok()) co_return true;
   // Built as a named local: GCC 12 destroys a conditional's temporary twice when it sits inside
   // a co_await expression (seen as free(): invalid pointer).
@@ -43,12 +44,12 @@ asio::awaitable<void> ReceiveAndAnswer(Connection& connection, store::UploadWrit
                                        uint64_t limit,
                                        const std::optional<protocol::ChecksumHeader>& checksum,
                                        const std::string& location) {
-  auto& context = connection.context();
+  auto& services = connection.services();
   bool was_complete = writer.committed().complete();
   ReceiveOutcome outcome =
       co_await ReceiveBody(connection, writer, limit, ChecksumFor(connection, checksum));
   protocol::UploadView view = ToView(writer.committed());
-  if (!was_complete && writer.committed().complete()) context.metrics.CountCompleted();
+  if (!was_complete && writer.committed().complete()) services.metrics.CountCompleted();
   auto failure = FailureForOutcome(outcome);
   if (!failure && outcome.end == BodyEnd::kClientGone) co_return;
   bool creation = !location.empty();
@@ -65,14 +66,14 @@ asio::awaitable<void> ReceiveAndAnswer(Connection& connection, store::UploadWrit
     co_await connection.Respond(ErrorResponse(*failure));
     co_return;
   }
-  co_await connection.Respond(protocol::PatchedResponse(view, context.policy));
+  co_await connection.Respond(protocol::PatchedResponse(view, services.policy));
 }
 
 }  // namespace
 
 asio::awaitable<void> HandleCreate(Connection& connection) {
-  auto& context = connection.context();
-  auto decision = protocol::DecideCreate(connection.head(), context.policy);
+  auto& services = connection.services();
+  auto decision = protocol::DecideCreate(connection.head(), services.policy);
   if (auto* failure = std::get_if<Failure>(&decision)) {
     co_await connection.Respond(ErrorResponse(*failure));
     co_return;
@@ -83,27 +84,27 @@ asio::awaitable<void> HandleCreate(Connection& connection) {
   std::string concat;
   if (plan.concat_partial) concat = "partial";
   store::NewUpload spec{
-      plan.length, plan.metadata_raw,         DecodedMetadata(plan.metadata), concat,
-      {},          context.config.compression};
+      plan.length, plan.metadata_raw,          DecodedMetadata(plan.metadata), concat,
+      {},          services.config.compression};
   store::UploadRecord record;
   int64_t now = UnixNow();
   Status status =
-      co_await context.pool.Run([&] { return context.store.Create(spec, now, &record); });
+      co_await services.pool.Run([&] { return services.store.Create(spec, now, &record); });
   if (!status.ok()) {
     co_await connection.Respond(ErrorResponse(ErrorFor(status), status.message()));
     co_return;
   }
-  context.metrics.CountCreated();
-  if (record.complete()) context.metrics.CountCompleted();
-  std::string location = connection.PublicOrigin() + context.config.base_path + record.id;
+  services.metrics.CountCreated();
+  if (record.complete()) services.metrics.CountCompleted();
+  std::string location = connection.PublicOrigin() + services.config.base_path + record.id;
   if (!plan.with_body || record.complete()) {
     co_await connection.Respond(protocol::CreatedResponse(ToView(record), location));
     co_return;
   }
   // creation-with-upload: nobody else knows the id yet, so the lease is free.
-  auto lease = context.store.locks().TryAcquire(record.id, connection.HandoverCallback());
+  auto lease = services.store.locks().TryAcquire(record.id, connection.HandoverCallback());
   std::unique_ptr<store::UploadWriter> writer;
-  status = context.store.OpenWriter(record.id, &writer);
+  status = services.store.OpenWriter(record.id, &writer);
   if (!lease || !status.ok()) {
     co_await connection.Respond(ErrorResponse(ErrorCode::kInternal, status.message()));
     co_return;
@@ -123,12 +124,12 @@ asio::awaitable<void> HandleHead(Connection& connection, const std::string& id) 
   }
   protocol::UploadView view = ToView(record);
   if (record.concat == "final") {
-    view.length = FinalLengthNow(connection.context().store, record);
+    view.length = FinalLengthNow(connection.services().store, record);
     for (const std::string& part : record.concat_parts) {
-      view.concat_part_urls.push_back(connection.context().config.base_path + part);
+      view.concat_part_urls.push_back(connection.services().config.base_path + part);
     }
   }
-  auto decision = protocol::DecideHead(view, connection.context().policy);
+  auto decision = protocol::DecideHead(view, connection.services().policy);
   if (auto* failure = std::get_if<Failure>(&decision)) {
     co_await connection.Respond(ErrorResponse(*failure));
     co_return;
@@ -137,11 +138,11 @@ asio::awaitable<void> HandleHead(Connection& connection, const std::string& id) 
 }
 
 asio::awaitable<void> HandlePatch(Connection& connection, const std::string& id) {
-  auto& context = connection.context();
+  auto& services = connection.services();
   store::UploadRecord record;
   if (!co_await LoadRecord(connection, id, &record)) co_return;
   // Decide before taking the lease, so a refused request never disturbs a running one.
-  auto decision = protocol::DecidePatch(connection.head(), ToView(record), context.policy);
+  auto decision = protocol::DecidePatch(connection.head(), ToView(record), services.policy);
   if (auto* failure = std::get_if<Failure>(&decision)) {
     co_await connection.Respond(ErrorResponse(*failure));
     co_return;
@@ -153,7 +154,7 @@ asio::awaitable<void> HandlePatch(Connection& connection, const std::string& id)
   }
   // The previous holder committed as it let go: decide again on the state it left.
   if (!co_await LoadRecord(connection, id, &record)) co_return;
-  decision = protocol::DecidePatch(connection.head(), ToView(record), context.policy);
+  decision = protocol::DecidePatch(connection.head(), ToView(record), services.policy);
   if (auto* failure = std::get_if<Failure>(&decision)) {
     co_await connection.Respond(ErrorResponse(*failure));
     co_return;
@@ -161,11 +162,11 @@ asio::awaitable<void> HandlePatch(Connection& connection, const std::string& id)
   auto& plan = std::get<protocol::PatchPlan>(decision);
   if (record.state != store::UploadState::kReceiving) {
     // Nothing left to write (the protocol allowed only an empty body): report the offset.
-    co_await connection.Respond(protocol::PatchedResponse(ToView(record), context.policy));
+    co_await connection.Respond(protocol::PatchedResponse(ToView(record), services.policy));
     co_return;
   }
   std::unique_ptr<store::UploadWriter> writer;
-  Status status = context.store.OpenWriter(id, &writer);
+  Status status = services.store.OpenWriter(id, &writer);
   if (status.ok() && plan.set_length) status = writer->SetLength(*plan.set_length);
   if (!status.ok()) {
     co_await connection.Respond(ErrorResponse(ErrorFor(status), status.message()));
@@ -175,7 +176,7 @@ asio::awaitable<void> HandlePatch(Connection& connection, const std::string& id)
 }
 
 asio::awaitable<void> HandleDelete(Connection& connection, const std::string& id) {
-  auto& context = connection.context();
+  auto& services = connection.services();
   store::UploadRecord record;
   if (!co_await LoadRecord(connection, id, &record)) co_return;
   if (auto failure = protocol::DecideDelete(ToView(record))) {
@@ -188,7 +189,7 @@ asio::awaitable<void> HandleDelete(Connection& connection, const std::string& id
     co_return;
   }
   int64_t now = UnixNow();
-  Status status = co_await context.pool.Run([&] { return context.store.Terminate(id, now); });
+  Status status = co_await services.pool.Run([&] { return services.store.Terminate(id, now); });
   if (!status.ok()) {
     co_await connection.Respond(ErrorResponse(ErrorFor(status), status.message()));
     co_return;
@@ -197,7 +198,7 @@ asio::awaitable<void> HandleDelete(Connection& connection, const std::string& id
 }
 
 asio::awaitable<void> HandleDownload(Connection& connection, const std::string& id) {
-  auto& context = connection.context();
+  auto& services = connection.services();
   store::UploadRecord record;
   if (!co_await LoadRecord(connection, id, &record)) co_return;
   auto decision = protocol::DecideDownload(connection.head(), ToView(record));
@@ -207,7 +208,7 @@ asio::awaitable<void> HandleDownload(Connection& connection, const std::string& 
   }
   auto& plan = std::get<protocol::DownloadPlan>(decision);
   std::unique_ptr<store::UploadReader> reader;
-  Status status = context.store.OpenReader(id, &reader);
+  Status status = services.store.OpenReader(id, &reader);
   if (!status.ok()) {
     co_await connection.Respond(ErrorResponse(ErrorFor(status), status.message()));
     co_return;

@@ -18,8 +18,8 @@ constexpr auto kPollInterval = std::chrono::milliseconds(5);
 
 asio::awaitable<std::optional<store::UploadLockTable::Lease>> AcquireLease(Connection& connection,
                                                                            const std::string& id) {
-  auto& locks = connection.context().store.locks();
-  auto deadline = std::chrono::steady_clock::now() + connection.context().config.lock_timeout;
+  auto& locks = connection.services().store.locks();
+  auto deadline = std::chrono::steady_clock::now() + connection.services().config.lock_timeout;
   asio::steady_timer timer(co_await asio::this_coro::executor);
   for (;;) {
     if (auto lease = locks.TryAcquire(id, connection.HandoverCallback())) co_return lease;
@@ -33,9 +33,9 @@ asio::awaitable<std::optional<store::UploadLockTable::Lease>> AcquireLease(Conne
 }
 
 asio::awaitable<bool> WaitForRelease(Connection& connection, const std::string& id) {
-  auto& locks = connection.context().store.locks();
+  auto& locks = connection.services().store.locks();
   if (!locks.IsHeld(id)) co_return true;
-  auto deadline = std::chrono::steady_clock::now() + connection.context().config.lock_timeout;
+  auto deadline = std::chrono::steady_clock::now() + connection.services().config.lock_timeout;
   asio::steady_timer timer(co_await asio::this_coro::executor);
   locks.RequestStop(id);
   while (locks.IsHeld(id)) {

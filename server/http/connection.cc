@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "protocol/decisions.h"
 #include "server/http/cors.h"
+#include "server/http/loopback_address.h"
 #include "server/http/request_target.h"
 #include "server/http/router.h"
 
@@ -32,17 +33,10 @@ constexpr auto kFinalWriteGrace = std::chrono::seconds(5);
 
 }  // namespace
 
-Connection::Connection(asio::ip::tcp::socket socket, ssl_ctx_st* tls, ServerContext& context)
-    : stream_(std::move(socket), tls), context_(context), watchdog_(stream_.get_executor()) {}
+Connection::Connection(asio::ip::tcp::socket socket, ssl_ctx_st* tls, Services& context)
+    : stream_(std::move(socket), tls), services_(context), watchdog_(stream_.get_executor()) {}
 
 Connection::~Connection() = default;
-
-bool IsLoopbackAddress(const asio::ip::address& address) {
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).is_loopback();
-  }
-  return address.is_loopback();
-}
 
 bool Connection::peer_is_loopback() const {
   error_code ec;
@@ -51,7 +45,7 @@ bool Connection::peer_is_loopback() const {
 }
 
 std::string Connection::PublicOrigin() const {
-  return server::PublicOrigin(head_.headers, context_.config.behind_proxy,
+  return server::PublicOrigin(head_.headers, services_.config.behind_proxy,
                               stream_.is_tls() ? "https" : "http");
 }
 
@@ -59,7 +53,7 @@ std::span<char> Connection::PieceBuffer() {
   // One buffer per io thread: a connection only touches it between two suspensions, so every
   // connection of the thread can share it (DESIGN: memory stays flat however many connections).
   thread_local std::vector<char> piece;
-  if (piece.size() != context_.config.piece_bytes) piece.resize(context_.config.piece_bytes);
+  if (piece.size() != services_.config.piece_bytes) piece.resize(services_.config.piece_bytes);
   return piece;
 }
 
@@ -118,11 +112,11 @@ BodyEnd Connection::EndForInterruption() const {
 }
 
 asio::awaitable<void> Connection::Run() {
-  registry_key_ = context_.connections.Add(weak_from_this());
-  context_.metrics.ConnectionOpened();
+  registry_key_ = services_.connections.Add(weak_from_this());
+  services_.metrics.ConnectionOpened();
   try {
     bool started = co_await StartTls();
-    while (started && interruption_ == Interruption::kNone && !context_.shutting_down.load()) {
+    while (started && interruption_ == Interruption::kNone && !services_.shutting_down.load()) {
       if (!co_await ReadHead()) break;
       co_await ServeRequest(*this);
       if (!keep_alive_ || !body_done_ || interruption_ != Interruption::kNone) break;
@@ -135,8 +129,8 @@ asio::awaitable<void> Connection::Run() {
   if (!body_done_ && stream_.is_open()) co_await DrainBeforeClose();
   stream_.Close();
   watchdog_.cancel();
-  context_.connections.Remove(registry_key_);
-  context_.metrics.ConnectionClosed();
+  services_.connections.Remove(registry_key_);
+  services_.metrics.ConnectionClosed();
 }
 
 // The client may still be sending a body we refused. Closing with unread bytes makes the kernel
@@ -162,11 +156,11 @@ asio::awaitable<void> Connection::DrainBeforeClose() {
 
 asio::awaitable<bool> Connection::StartTls() {
   if (!stream_.is_tls()) co_return true;
-  ArmDeadline(context_.config.header_timeout);
+  ArmDeadline(services_.config.header_timeout);
   bool plain_http = false;
   error_code ec = co_await stream_.Handshake(&plain_http);
   if (!ec) co_return true;
-  context_.metrics.CountTlsHandshakeFailure();
+  services_.metrics.CountTlsHandshakeFailure();
   if (plain_http) {
     // What Go's and nginx's HTTPS servers do: say so in the clear, so a curl without https://
     // learns why, instead of seeing a closed connection.
@@ -185,14 +179,14 @@ asio::awaitable<bool> Connection::ReadHead() {
   if (buffer_.size() == 0) {
     // Idle keep-alive: hold no buffer while waiting for the next request.
     buffer_.shrink_to_fit();
-    ArmDeadline(context_.config.idle_timeout);
+    ArmDeadline(services_.config.idle_timeout);
     ec = co_await stream_.WaitReadable();
     if (ec || interruption_ != Interruption::kNone) co_return false;
   }
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(std::numeric_limits<uint64_t>::max());
-  ArmDeadline(context_.config.header_timeout);
+  ArmDeadline(services_.config.header_timeout);
   co_await http::async_read_header(stream_, buffer_, *parser_,
                                    asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
@@ -294,7 +288,7 @@ asio::awaitable<bool> Connection::SendInformational(int status, std::string_view
   interim.result(static_cast<unsigned>(status));
   interim.reason(reason);
   for (const auto& [name, value] : headers) interim.insert(name, value);
-  ArmDeadline(context_.config.body_timeout);
+  ArmDeadline(services_.config.body_timeout);
   error_code ec;
   co_await http::async_write(stream_, interim, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) keep_alive_ = false;
@@ -315,7 +309,7 @@ asio::awaitable<size_t> Connection::ReadSome(char* out, size_t max, BodyEnd* end
       co_return 0;
     }
     // Nothing there: wait for readability without holding any buffer.
-    ArmDeadline(context_.config.body_timeout);
+    ArmDeadline(services_.config.body_timeout);
     ec = co_await stream_.WaitReadable();
     if (ec && ec != asio::error::operation_aborted) {
       *end = BodyEnd::kClientGone;
@@ -335,7 +329,7 @@ asio::awaitable<BodyPiece> Connection::NextPiece(uint64_t limit) {
   BodyPiece piece =
       head_.chunked ? co_await NextChunkedPiece(limit) : co_await NextLengthPiece(limit);
   body_delivered_ += piece.bytes.size();
-  context_.metrics.AddBytesReceived(piece.bytes.size());
+  services_.metrics.AddBytesReceived(piece.bytes.size());
   co_return piece;
 }
 
@@ -404,7 +398,7 @@ asio::awaitable<BodyPiece> Connection::NextChunkedPiece(uint64_t limit) {
     }
     // Suspend until readable; the framing we hold is safe in buffer_.
     if (interruption_ != Interruption::kNone) co_return BodyPiece{{}, EndForInterruption()};
-    ArmDeadline(context_.config.body_timeout);
+    ArmDeadline(services_.config.body_timeout);
     error_code ec = co_await stream_.WaitReadable();
     if (interruption_ != Interruption::kNone) co_return BodyPiece{{}, EndForInterruption()};
     if (ec && ec != asio::error::operation_aborted) co_return BodyPiece{{}, BodyEnd::kClientGone};
@@ -415,22 +409,22 @@ asio::awaitable<void> Connection::Respond(protocol::Response response) {
   http::response<http::string_body> res{static_cast<http::status>(response.status), 11};
   if (response.status == 460) res.reason("Checksum Mismatch");  // tus' own status
   res.set("Tus-Resumable", protocol::kTusVersion);
-  AddCorsHeaders(context_.config, head_, response.headers);
+  AddCorsHeaders(services_.config, head_, response.headers);
   for (auto& [name, value] : response.headers) res.insert(name, value);
   bool is_head = head_.method == "HEAD";
   if (!body_done_ || interruption_ != Interruption::kNone) keep_alive_ = false;
-  if (context_.shutting_down.load()) keep_alive_ = false;
+  if (services_.shutting_down.load()) keep_alive_ = false;
   res.keep_alive(keep_alive_);
   if (!is_head) {
     res.body() = std::move(response.body);
     res.prepare_payload();
   }
   continue_pending_ = false;
-  context_.metrics.CountRequest(response.status);
+  services_.metrics.CountRequest(response.status);
   if (interruption_ == Interruption::kTimeout)
     ArmDeadline(kFinalWriteGrace);
   else
-    ArmDeadline(context_.config.body_timeout);
+    ArmDeadline(services_.config.body_timeout);
   error_code ec;
   co_await http::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) keep_alive_ = false;
@@ -441,13 +435,13 @@ asio::awaitable<void> Connection::RespondWithFile(protocol::Response head,
                                                   uint64_t count) {
   http::response<http::empty_body> res{static_cast<http::status>(head.status), 11};
   res.set("Tus-Resumable", protocol::kTusVersion);
-  AddCorsHeaders(context_.config, head_, head.headers);
+  AddCorsHeaders(services_.config, head_, head.headers);
   for (auto& [name, value] : head.headers) res.insert(name, value);
   res.content_length(count);
   res.keep_alive(keep_alive_);
-  context_.metrics.CountRequest(head.status);
+  services_.metrics.CountRequest(head.status);
   error_code ec;
-  ArmDeadline(context_.config.body_timeout);
+  ArmDeadline(services_.config.body_timeout);
   co_await http::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, ec));
   if (ec || head_.method == "HEAD") co_return;
   uint64_t position = first;
@@ -463,11 +457,11 @@ asio::awaitable<void> Connection::RespondWithFile(protocol::Response head,
     if (!ec) {
       position += written;
       left -= written;
-      context_.metrics.AddBytesSent(written);
+      services_.metrics.AddBytesSent(written);
       continue;
     }
     if (!IsWouldBlock(ec)) break;
-    ArmDeadline(context_.config.body_timeout);
+    ArmDeadline(services_.config.body_timeout);
     ec = co_await stream_.WaitWritable();
     if (ec || interruption_ != Interruption::kNone) break;
   }

@@ -21,39 +21,18 @@
 
 #include "protocol/request_head.h"
 #include "protocol/response.h"
+#include "server/http/body_piece.h"
 #include "server/http/client_stream.h"
+#include "server/http/interruption.h"
 #include "server/services.h"
 #include "store/upload_store.h"
 
 namespace tuskd::server {
 
-// Why a request body stopped arriving.
-enum class BodyEnd {
-  kNone,        // more may come
-  kComplete,    // the whole body was read
-  kClientGone,  // EOF or reset mid-body
-  kTimedOut,    // stalled past --body-timeout
-  kHandedOver,  // a newer request for the same upload asked this one to stop (I5)
-  kShutdown,    // the server is stopping
-  kTooLarge,    // the body passed the limit the protocol allowed
-  kMalformed,   // bad chunked framing
-};
-
-// Why a connection was interrupted from outside its coroutine.
-enum class Interruption { kNone, kTimeout, kHandover, kShutdown };
-
-struct BodyPiece {
-  std::span<const char> bytes;  // valid until the next call on the connection
-  BodyEnd end = BodyEnd::kNone;
-};
-
-// 127.0.0.0/8, ::1 and IPv4-mapped loopback (::ffff:127.x.y.z, what a dual-stack listener sees).
-bool IsLoopbackAddress(const boost::asio::ip::address& address);
-
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // `tls`: the server's TLS context (--tls-cert), or nullptr for plain HTTP.
-  Connection(boost::asio::ip::tcp::socket socket, ssl_ctx_st* tls, ServerContext& context);
+  Connection(boost::asio::ip::tcp::socket socket, ssl_ctx_st* tls, Services& context);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -92,7 +71,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // piece of it in memory.
   boost::asio::awaitable<void> RespondWithFile(protocol::Response head, store::UploadReader& reader,
                                                uint64_t first, uint64_t count);
-  ServerContext& context() { return context_; }
+  Services& services() { return services_; }
   // True when the peer is on this host's loopback (the admin endpoints' first condition).
   bool peer_is_loopback() const;
   // "scheme://host" for URLs sent back to this request's client (Location, part URLs): https on
@@ -120,7 +99,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::span<char> PieceBuffer();
 
   ClientStream stream_;
-  ServerContext& context_;
+  Services& services_;
   boost::asio::steady_timer watchdog_;
   std::chrono::steady_clock::time_point deadline_;
   bool watchdog_armed_ = false;

@@ -74,9 +74,9 @@ asio::awaitable<void> ServeUpload(Connection& connection, const std::string& met
 }  // namespace
 
 asio::awaitable<void> ServeRequest(Connection& connection) {
-  auto& context = connection.context();
+  auto& services = connection.services();
   const auto& head = connection.head();
-  if (auto preflight = PreflightResponse(context.config, head)) {
+  if (auto preflight = PreflightResponse(services.config, head)) {
     co_return co_await connection.Respond(std::move(*preflight));
   }
   auto effective = protocol::EffectiveMethod(head.method, head.headers);
@@ -84,14 +84,14 @@ asio::awaitable<void> ServeRequest(Connection& connection) {
     co_return co_await connection.Respond(ErrorResponse(*failure));
   }
   const std::string method = std::get<std::string>(effective);
-  Route route = ResolveRoute(head.path, context.config.base_path);
+  Route route = ResolveRoute(head.path, services.config.base_path);
 
   switch (route.kind) {
     case Route::Kind::kHealth:
       co_return co_await connection.Respond(PlainText(200, "ok\n", "text/plain; charset=utf-8"));
     case Route::Kind::kMetrics:
       co_return co_await connection.Respond(
-          PlainText(200, context.metrics.Render(context.store.storage_totals()),
+          PlainText(200, services.metrics.Render(services.store.storage_totals()),
                     "text/plain; version=0.0.4"));
     case Route::Kind::kUnknown:
       co_return co_await connection.Respond(ErrorResponse(ErrorCode::kNotFound));
@@ -109,7 +109,7 @@ asio::awaitable<void> ServeRequest(Connection& connection) {
     co_return co_await ServeIetfDraft(connection, method, route);
   }
   if (method == "OPTIONS") {
-    co_return co_await connection.Respond(protocol::DecideOptions(context.policy));
+    co_return co_await connection.Respond(protocol::DecideOptions(services.policy));
   }
   // Downloads need no Tus-Resumable: a browser link cannot send one (tusd does the same).
   if (auto failure = protocol::CheckTusResumable(method, head.headers)) {
