@@ -15,7 +15,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "protocol/request_head.h"
-#include "server/http/connection.h"
+#include "server/http/exchange.h"
 
 namespace tuskd::server {
 
@@ -28,7 +28,7 @@ std::string PublishedAdminToken(const std::string& data_dir);
 bool AdminTokenMatches(const protocol::HeaderMap& headers, std::string_view token);
 
 // Serves `method` on /admin/<sub>.
-boost::asio::awaitable<void> ServeAdmin(Connection& connection, const std::string& method,
+boost::asio::awaitable<void> ServeAdmin(Exchange& exchange, const std::string& method,
                                         const std::string& sub);
 
 }  // namespace tuskd::server

@@ -18,8 +18,8 @@ using protocol::Failure;
 
 namespace {
 
-asio::awaitable<Status> CommitOffThread(Connection& connection, store::UploadWriter& writer) {
-  auto& services = connection.services();
+asio::awaitable<Status> CommitOffThread(Exchange& exchange, store::UploadWriter& writer) {
+  auto& services = exchange.services();
   int64_t now = UnixNow();
   Status status = co_await services.pool.Run([&writer, now] { return writer.Commit(now); });
   if (status.ok()) services.metrics.CountCommit();
@@ -31,26 +31,25 @@ asio::awaitable<Status> CommitOffThread(Connection& connection, store::UploadWri
 // compressed append runs on the blocking pool. It works from a copy in `owned`, a buffer of this
 // request (one piece, reused): the io thread's piece buffer is shared with its other
 // connections, which may use it while this one waits.
-asio::awaitable<Status> AppendPiece(Connection& connection, store::UploadWriter& writer,
+asio::awaitable<Status> AppendPiece(Exchange& exchange, store::UploadWriter& writer,
                                     std::span<const char> bytes, std::vector<char>& owned) {
   if (!writer.compressed()) co_return writer.Append(bytes);
   owned.assign(bytes.begin(), bytes.end());
   std::span<const char> copy(owned.data(), owned.size());
-  co_return co_await connection.services().pool.Run(
-      [&writer, copy] { return writer.Append(copy); });
+  co_return co_await exchange.services().pool.Run([&writer, copy] { return writer.Append(copy); });
 }
 
 // The expected digest: the header's, or the trailer's (parsed and checked against the offered
 // algorithms). A Failure when a promised trailer is missing or unusable.
-std::variant<protocol::ChecksumHeader, Failure> ExpectedChecksum(Connection& connection,
+std::variant<protocol::ChecksumHeader, Failure> ExpectedChecksum(Exchange& exchange,
                                                                  const BodyChecksum& checksum) {
   if (checksum.header) return *checksum.header;
-  auto trailer = connection.TrailerField("Upload-Checksum");
+  auto trailer = exchange.TrailerField("Upload-Checksum");
   if (!trailer) return Failure{ErrorCode::kInvalidChecksumHeader, "no Upload-Checksum trailer", {}};
   auto parsed = protocol::ParseChecksumHeader(*trailer);
   if (auto* failure = std::get_if<Failure>(&parsed)) return std::move(*failure);
   auto& header = std::get<protocol::ChecksumHeader>(parsed);
-  const auto& offered = connection.services().policy.checksum_algorithms;
+  const auto& offered = exchange.services().policy.checksum_algorithms;
   if (std::find(offered.begin(), offered.end(), header.algorithm) == offered.end())
     return Failure{ErrorCode::kUnsupportedChecksum, header.algorithm, {}};
   return header;
@@ -70,12 +69,12 @@ void RollBack(store::UploadWriter& writer) {
 
 }  // namespace
 
-BodyChecksum ChecksumFor(const Connection& connection,
+BodyChecksum ChecksumFor(const Exchange& exchange,
                          const std::optional<protocol::ChecksumHeader>& header) {
   BodyChecksum checksum;
   checksum.header = header;
-  if (!header && connection.head().chunked) {
-    if (auto announced = connection.head().headers.Get("Trailer")) {
+  if (!header && exchange.head().chunked) {
+    if (auto announced = exchange.head().headers.Get("Trailer")) {
       std::string lower(*announced);
       std::transform(lower.begin(), lower.end(), lower.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -85,38 +84,38 @@ BodyChecksum ChecksumFor(const Connection& connection,
   return checksum;
 }
 
-asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection, store::UploadWriter& writer,
+asio::awaitable<ReceiveOutcome> ReceiveBody(Exchange& exchange, store::UploadWriter& writer,
                                             uint64_t limit, const BodyChecksum& checksum) {
-  const auto& policy = connection.services().policy;
+  const auto& policy = exchange.services().policy;
   std::optional<ChecksumVerifier> verifier;
   if (checksum.header)
     verifier.emplace(std::vector<std::string>{checksum.header->algorithm});
   else if (checksum.trailer)
     verifier.emplace(policy.checksum_algorithms);
   // Unverified bytes must never become durable, so checkpoints wait for bodies without a sum.
-  const uint64_t checkpoint = verifier ? UINT64_MAX : connection.services().config.checkpoint_bytes;
+  const uint64_t checkpoint = verifier ? UINT64_MAX : exchange.services().config.checkpoint_bytes;
 
   ReceiveOutcome outcome;
   std::vector<char> owned;  // for compressed appends only (AppendPiece)
-  co_await connection.SendContinue();
+  co_await exchange.SendContinue();
   for (;;) {
-    BodyPiece piece = co_await connection.NextPiece(limit);
+    BodyPiece piece = co_await exchange.NextPiece(limit);
     if (piece.end != BodyEnd::kNone) {
       outcome.end = piece.end;
       break;
     }
     if (verifier) verifier->Update(piece.bytes);
-    outcome.storage = co_await AppendPiece(connection, writer, piece.bytes, owned);
+    outcome.storage = co_await AppendPiece(exchange, writer, piece.bytes, owned);
     if (!outcome.storage.ok()) break;
     if (writer.pending_bytes() >= checkpoint) {
-      outcome.storage = co_await CommitOffThread(connection, writer);
+      outcome.storage = co_await CommitOffThread(exchange, writer);
       if (!outcome.storage.ok()) break;
     }
   }
   if (verifier) {
     bool keep = false;
     if (outcome.end == BodyEnd::kComplete && outcome.storage.ok()) {
-      auto expected = ExpectedChecksum(connection, checksum);
+      auto expected = ExpectedChecksum(exchange, checksum);
       if (auto* failure = std::get_if<Failure>(&expected)) {
         outcome.checksum_failure = std::move(*failure);
       } else {
@@ -133,7 +132,7 @@ asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection, store::Uploa
     }
   }
   // Commit what arrived, however the body ended: a cut body keeps its bytes.
-  Status last = co_await CommitOffThread(connection, writer);
+  Status last = co_await CommitOffThread(exchange, writer);
   if (!last.ok()) {
     RollBack(writer);  // back to the last durable commit; the tail is trimmed
     if (outcome.storage.ok()) outcome.storage = last;

@@ -1,4 +1,4 @@
-// Streams a request body into an upload: piece by piece from the connection into the writer,
+// Streams a request body into an upload: piece by piece from the exchange into the writer,
 // a durable commit every --checkpoint-bytes, and a last commit however the body ended, so the
 // bytes of a cut body are kept (invariant I2). A body under a checksum (Upload-Checksum, or a
 // checksum-trailer) is all-or-nothing instead: no checkpoints, and it is committed only once
@@ -12,7 +12,7 @@
 
 #include "protocol/header_parsers.h"
 #include "protocol/response.h"
-#include "server/http/connection.h"
+#include "server/http/exchange.h"
 #include "store/upload_store.h"
 
 namespace tuskd::server {
@@ -28,12 +28,11 @@ struct ReceiveOutcome {
   std::optional<protocol::Failure> checksum_failure;  // mismatch (460) or a bad trailer (400)
 };
 
-boost::asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection,
-                                                   store::UploadWriter& writer, uint64_t limit,
-                                                   const BodyChecksum& checksum);
+boost::asio::awaitable<ReceiveOutcome> ReceiveBody(Exchange& exchange, store::UploadWriter& writer,
+                                                   uint64_t limit, const BodyChecksum& checksum);
 
 // The checksum a request asks for: its Upload-Checksum, or a trailer it announces.
-BodyChecksum ChecksumFor(const Connection& connection,
+BodyChecksum ChecksumFor(const Exchange& exchange,
                          const std::optional<protocol::ChecksumHeader>& header);
 
 // The error a body outcome answers with; nullopt for a complete body (the caller answers

@@ -19,9 +19,9 @@ namespace {
 // The parts' ids and current state, in the client's order; a Failure for a URL that names no
 // upload of this server.
 std::variant<std::vector<store::UploadRecord>, Failure> ResolveParts(
-    Connection& connection, const std::vector<std::string>& urls) {
-  auto& services = connection.services();
-  const std::string origin = connection.PublicOrigin();
+    Exchange& exchange, const std::vector<std::string>& urls) {
+  auto& services = exchange.services();
+  const std::string origin = exchange.PublicOrigin();
   std::vector<store::UploadRecord> parts;
   for (const std::string& url : urls) {
     auto id = protocol::PartIdFromUrl(url, services.config.base_path, origin);
@@ -42,11 +42,11 @@ std::variant<std::vector<store::UploadRecord>, Failure> ResolveParts(
 
 }  // namespace
 
-asio::awaitable<void> HandleCreateFinal(Connection& connection, protocol::CreatePlan plan) {
-  auto& services = connection.services();
-  auto resolved = ResolveParts(connection, plan.concat_part_urls);
+asio::awaitable<void> HandleCreateFinal(Exchange& exchange, protocol::CreatePlan plan) {
+  auto& services = exchange.services();
+  auto resolved = ResolveParts(exchange, plan.concat_part_urls);
   if (auto* failure = std::get_if<Failure>(&resolved)) {
-    co_await connection.Respond(ErrorResponse(*failure));
+    co_await exchange.Respond(ErrorResponse(*failure));
     co_return;
   }
   auto& parts = std::get<std::vector<store::UploadRecord>>(resolved);
@@ -58,7 +58,7 @@ asio::awaitable<void> HandleCreateFinal(Connection& connection, protocol::Create
   }
   auto decided = protocol::DecideFinalParts(views, services.policy);
   if (auto* failure = std::get_if<Failure>(&decided)) {
-    co_await connection.Respond(ErrorResponse(*failure));
+    co_await exchange.Respond(ErrorResponse(*failure));
     co_return;
   }
   spec.metadata_raw = plan.metadata_raw;
@@ -73,14 +73,14 @@ asio::awaitable<void> HandleCreateFinal(Connection& connection, protocol::Create
   if (!status.ok()) {
     // Invalid: a part changed between the look above and the store's own check.
     ErrorCode code = status.IsInvalid() ? ErrorCode::kInvalidConcat : ErrorFor(status);
-    co_await connection.Respond(ErrorResponse(code, status.message()));
+    co_await exchange.Respond(ErrorResponse(code, status.message()));
     co_return;
   }
   services.metrics.CountCreated();
-  std::string location = connection.PublicOrigin() + services.config.base_path + record.id;
+  std::string location = exchange.PublicOrigin() + services.config.base_path + record.id;
   if (std::get<protocol::FinalPlan>(decided).ready && !record.complete()) {
     // Nobody else knows the id yet, so the lease is free.
-    auto lease = services.store.locks().TryAcquire(record.id, connection.HandoverCallback());
+    auto lease = services.store.locks().TryAcquire(record.id, exchange.HandoverCallback());
     store::AssemblyResult result = store::AssemblyResult::kStopped;
     if (lease) {
       status = co_await services.pool.Run(
@@ -94,21 +94,21 @@ asio::awaitable<void> HandleCreateFinal(Connection& connection, protocol::Create
     if (!status.ok()) {
       protocol::Response response = ErrorResponse(ErrorFor(status), status.message());
       response.headers.emplace_back("Location", location);
-      co_await connection.Respond(std::move(response));
+      co_await exchange.Respond(std::move(response));
       co_return;
     }
     if (result == store::AssemblyResult::kAbandoned) {
-      co_await connection.Respond(
+      co_await exchange.Respond(
           ErrorResponse(ErrorCode::kInvalidConcat, "a part went away while it was joined"));
       co_return;
     }
     if (status = services.store.Get(record.id, &record); !status.ok()) {
-      co_await connection.Respond(ErrorResponse(ErrorFor(status), status.message()));
+      co_await exchange.Respond(ErrorResponse(ErrorFor(status), status.message()));
       co_return;
     }
   }
   if (record.complete()) services.metrics.CountCompleted();
-  co_await connection.Respond(protocol::CreatedResponse(ToView(record), location));
+  co_await exchange.Respond(protocol::CreatedResponse(ToView(record), location));
 }
 
 std::optional<uint64_t> FinalLengthNow(const store::UploadStore& store,

@@ -8,11 +8,11 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "protocol/decisions.h"
-#include "server/http/connection.h"
+#include "server/http/exchange.h"
 
 namespace tuskd::server {
 
-boost::asio::awaitable<void> HandleCreateFinal(Connection& connection, protocol::CreatePlan plan);
+boost::asio::awaitable<void> HandleCreateFinal(Exchange& exchange, protocol::CreatePlan plan);
 
 // A final upload's length as HEAD reports it: its record's, or, while its parts are not joined,
 // their sum once each part's length is known (parts may have deferred theirs). nullopt else.

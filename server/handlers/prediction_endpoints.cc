@@ -39,36 +39,36 @@ json Render(const store::PredictionStatus& status) {
 
 }  // namespace
 
-asio::awaitable<void> HandleUploadPrediction(Connection& connection, const std::string& id) {
-  auto& store = connection.services().store;
+asio::awaitable<void> HandleUploadPrediction(Exchange& exchange, const std::string& id) {
+  auto& store = exchange.services().store;
   store::UploadRecord record;
   Status found = store.Get(id, &record);
   if (!found.ok()) {
-    co_return co_await connection.Respond(ErrorResponse(ErrorCode::kUploadNotFound));
+    co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kUploadNotFound));
   }
   if (!record.complete() || !record.sha256) {
-    co_return co_await connection.Respond(
+    co_return co_await exchange.Respond(
         ErrorResponse(ErrorCode::kPredictionNotFound, "the upload is not complete"));
   }
   store::PredictionStatus status;
   if (!store.pipeline().StatusFor(*record.sha256, &status).ok()) {
-    co_return co_await connection.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
+    co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
   }
   json body = Render(status);
   body["upload_id"] = id;
   body["cache_hit"] = record.prediction.is_object() && record.prediction.value("cache_hit", false);
-  co_await connection.Respond(JsonResponse(body));
+  co_await exchange.Respond(JsonResponse(body));
 }
 
-asio::awaitable<void> HandleHashPrediction(Connection& connection, const std::string& sha256) {
+asio::awaitable<void> HandleHashPrediction(Exchange& exchange, const std::string& sha256) {
   store::PredictionStatus status;
   if (!IsSha256Hex(sha256) ||
-      !connection.services().store.pipeline().StatusFor(sha256, &status).ok()) {
-    co_return co_await connection.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
+      !exchange.services().store.pipeline().StatusFor(sha256, &status).ok()) {
+    co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
   }
   json body = Render(status);
   body["cache_hit"] = status.status == "done";  // a later upload of this content would hit
-  co_await connection.Respond(JsonResponse(body));
+  co_await exchange.Respond(JsonResponse(body));
 }
 
 }  // namespace tuskd::server

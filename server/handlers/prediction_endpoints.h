@@ -6,12 +6,11 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "server/http/connection.h"
+#include "server/http/exchange.h"
 
 namespace tuskd::server {
 
-boost::asio::awaitable<void> HandleUploadPrediction(Connection& connection, const std::string& id);
-boost::asio::awaitable<void> HandleHashPrediction(Connection& connection,
-                                                  const std::string& sha256);
+boost::asio::awaitable<void> HandleUploadPrediction(Exchange& exchange, const std::string& id);
+boost::asio::awaitable<void> HandleHashPrediction(Exchange& exchange, const std::string& sha256);
 
 }  // namespace tuskd::server

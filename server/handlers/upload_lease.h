@@ -7,17 +7,17 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "server/http/connection.h"
+#include "server/http/exchange.h"
 #include "store/upload_lock_table.h"
 
 namespace tuskd::server {
 
 // nullopt when the holder did not let go in time (the caller answers 423).
 boost::asio::awaitable<std::optional<store::UploadLockTable::Lease>> AcquireLease(
-    Connection& connection, const std::string& id);
+    Exchange& exchange, const std::string& id);
 
 // For readers (HEAD): asks a holder to end and waits until it has committed, so the offset
 // read afterwards includes everything it received. True when no one holds the upload.
-boost::asio::awaitable<bool> WaitForRelease(Connection& connection, const std::string& id);
+boost::asio::awaitable<bool> WaitForRelease(Exchange& exchange, const std::string& id);
 
 }  // namespace tuskd::server
