@@ -7,10 +7,10 @@
 
 #include "base/clock.h"
 #include "protocol/response.h"
+#include "server/handlers/store_calls.h"
 #include "server/handlers/store_error.h"
 #include "server/handlers/tus_handlers.h"
 #include "store/admin_file.h"
-#include "store/expiry_purge.h"
 #include "store/upload_id.h"
 
 namespace tuskd::server {
@@ -34,8 +34,7 @@ asio::awaitable<void> ServeExpired(Exchange& exchange, bool dry_run) {
   auto& services = exchange.services();
   std::vector<std::string> ids;
   int64_t now = UnixNow();
-  Status status = co_await services.pool.Run(
-      [&] { return store::PurgeExpired(services.store, now, dry_run, &ids); });
+  Status status = co_await PurgeExpired(services, now, dry_run, &ids);
   if (!status.ok()) {
     protocol::Response failure = ErrorResponse(ErrorFor(status), status.message());
     co_return co_await exchange.Respond(std::move(failure));

@@ -8,6 +8,7 @@
 #include "base/checksum_verifier.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "server/handlers/store_calls.h"
 #include "server/handlers/store_error.h"
 
 namespace tuskd::server {
@@ -18,25 +19,11 @@ using protocol::Failure;
 
 namespace {
 
-asio::awaitable<Status> CommitOffThread(Exchange& exchange, store::UploadWriter& writer) {
-  auto& services = exchange.services();
-  int64_t now = UnixNow();
-  Status status = co_await services.pool.Run([&writer, now] { return writer.Commit(now); });
+// A commit (on the blocking pool, store_calls.h), counted for /metrics.
+asio::awaitable<Status> CountedCommit(Services& services, store::UploadWriter& writer) {
+  Status status = co_await Commit(services, writer, UnixNow());
   if (status.ok()) services.metrics.CountCommit();
   co_return status;
-}
-
-// Appends one piece. Compressing a piece costs about a millisecond of CPU (docs/compression.md),
-// which on the io thread would delay every other connection served by that thread, so a
-// compressed append runs on the blocking pool. It works from a copy in `owned`, a buffer of this
-// request (one piece, reused): the io thread's piece buffer is shared with its other
-// connections, which may use it while this one waits.
-asio::awaitable<Status> AppendPiece(Exchange& exchange, store::UploadWriter& writer,
-                                    std::span<const char> bytes, std::vector<char>& owned) {
-  if (!writer.compressed()) co_return writer.Append(bytes);
-  owned.assign(bytes.begin(), bytes.end());
-  std::span<const char> copy(owned.data(), owned.size());
-  co_return co_await exchange.services().pool.Run([&writer, copy] { return writer.Append(copy); });
 }
 
 // The expected digest: the header's, or the trailer's (parsed and checked against the offered
@@ -58,8 +45,8 @@ std::variant<protocol::ChecksumHeader, Failure> ExpectedChecksum(Exchange& excha
 // Drops what the body appended since the last commit. A rollback that fails leaves the writer
 // refusing everything and an uncommitted tail in the file, which the next writer (or recovery)
 // cuts off (I3); nothing was acknowledged, so the answer the caller chose stays true.
-void RollBack(store::UploadWriter& writer) {
-  if (Status rolled = writer.Rollback(); !rolled.ok()) {
+asio::awaitable<void> RollBack(Services& services, store::UploadWriter& writer) {
+  if (Status rolled = co_await Rollback(services, writer); !rolled.ok()) {
     Log(LogLevel::kWarn, kServerLog,
         "rollback of upload " + writer.committed().id + " failed: " + rolled.ToString() +
             " (trimmed later)",
@@ -86,17 +73,18 @@ BodyChecksum ChecksumFor(const Exchange& exchange,
 
 asio::awaitable<ReceiveOutcome> ReceiveBody(Exchange& exchange, store::UploadWriter& writer,
                                             uint64_t limit, const BodyChecksum& checksum) {
-  const auto& policy = exchange.services().policy;
+  Services& services = exchange.services();
+  const auto& policy = services.policy;
   std::optional<ChecksumVerifier> verifier;
   if (checksum.header)
     verifier.emplace(std::vector<std::string>{checksum.header->algorithm});
   else if (checksum.trailer)
     verifier.emplace(policy.checksum_algorithms);
   // Unverified bytes must never become durable, so checkpoints wait for bodies without a sum.
-  const uint64_t checkpoint = verifier ? UINT64_MAX : exchange.services().config.checkpoint_bytes;
+  const uint64_t checkpoint = verifier ? UINT64_MAX : services.config.checkpoint_bytes;
 
   ReceiveOutcome outcome;
-  std::vector<char> owned;  // for compressed appends only (AppendPiece)
+  std::vector<char> owned;  // for compressed appends only (store_calls.h Append)
   co_await exchange.SendContinue();
   for (;;) {
     BodyPiece piece = co_await exchange.NextPiece(limit);
@@ -105,10 +93,10 @@ asio::awaitable<ReceiveOutcome> ReceiveBody(Exchange& exchange, store::UploadWri
       break;
     }
     if (verifier) verifier->Update(piece.bytes);
-    outcome.storage = co_await AppendPiece(exchange, writer, piece.bytes, owned);
+    outcome.storage = co_await Append(services, writer, piece.bytes, owned);
     if (!outcome.storage.ok()) break;
     if (writer.pending_bytes() >= checkpoint) {
-      outcome.storage = co_await CommitOffThread(exchange, writer);
+      outcome.storage = co_await CountedCommit(services, writer);
       if (!outcome.storage.ok()) break;
     }
   }
@@ -127,14 +115,14 @@ asio::awaitable<ReceiveOutcome> ReceiveBody(Exchange& exchange, store::UploadWri
     }
     if (!keep) {
       // A body that cannot be verified (cut, too large, failed) is dropped whole (tus checksum).
-      RollBack(writer);
+      co_await RollBack(services, writer);
       co_return outcome;
     }
   }
   // Commit what arrived, however the body ended: a cut body keeps its bytes.
-  Status last = co_await CommitOffThread(exchange, writer);
+  Status last = co_await CountedCommit(services, writer);
   if (!last.ok()) {
-    RollBack(writer);  // back to the last durable commit; the tail is trimmed
+    co_await RollBack(services, writer);  // back to the last durable commit; the tail is trimmed
     if (outcome.storage.ok()) outcome.storage = last;
   }
   co_return outcome;

@@ -2,8 +2,9 @@
 // a durable commit every --checkpoint-bytes, and a last commit however the body ended, so the
 // bytes of a cut body are kept (invariant I2). A body under a checksum (Upload-Checksum, or a
 // checksum-trailer) is all-or-nothing instead: no checkpoints, and it is committed only once
-// its digest matches; otherwise it is rolled back. Commits run on the blocking pool, and so do
-// the appends of a compressed upload (compression is CPU work the io threads must not wait on).
+// its digest matches; otherwise it is rolled back. Where each store call runs (commits and
+// compressed appends on the blocking pool, raw appends inline) is server/handlers/store_calls.h's
+// decision.
 #pragma once
 
 #include <optional>

@@ -3,6 +3,7 @@
 #include "base/clock.h"
 #include "protocol/concat_rules.h"
 #include "server/handlers/record_view.h"
+#include "server/handlers/store_calls.h"
 #include "server/handlers/store_error.h"
 #include "server/http/request_target.h"
 #include "store/upload_id.h"
@@ -29,7 +30,7 @@ std::variant<std::vector<store::UploadRecord>, Failure> ResolveParts(
     store::UploadRecord part;
     Status status = Status::NotFound("");
     if (store::IsValidUploadId(std::get<std::string>(id))) {
-      status = services.store.Get(std::get<std::string>(id), &part);
+      status = GetRecord(services, std::get<std::string>(id), &part);
     }
     if (status.IsNotFound()) {
       return Failure{ErrorCode::kInvalidConcat, "part " + url + ": no such upload", {}};
@@ -68,8 +69,7 @@ asio::awaitable<void> HandleCreateFinal(Exchange& exchange, protocol::CreatePlan
   spec.concat = "final";
   store::UploadRecord record;
   int64_t now = UnixNow();
-  Status status =
-      co_await services.pool.Run([&] { return services.store.Create(spec, now, &record); });
+  Status status = co_await CreateUpload(services, spec, now, &record);
   if (!status.ok()) {
     // Invalid: a part changed between the look above and the store's own check.
     ErrorCode code = status.IsInvalid() ? ErrorCode::kInvalidConcat : ErrorFor(status);
@@ -83,8 +83,7 @@ asio::awaitable<void> HandleCreateFinal(Exchange& exchange, protocol::CreatePlan
     auto lease = services.store.locks().TryAcquire(record.id, exchange.HandoverCallback());
     store::AssemblyResult result = store::AssemblyResult::kStopped;
     if (lease) {
-      status = co_await services.pool.Run(
-          [&] { return services.store.AssembleFinal(record.id, *lease, now, &result); });
+      status = co_await AssembleFinal(services, record.id, *lease, now, &result);
     }
     lease.reset();
     if (!status.ok() || result == store::AssemblyResult::kStopped) {
@@ -102,7 +101,7 @@ asio::awaitable<void> HandleCreateFinal(Exchange& exchange, protocol::CreatePlan
           ErrorResponse(ErrorCode::kInvalidConcat, "a part went away while it was joined"));
       co_return;
     }
-    if (status = services.store.Get(record.id, &record); !status.ok()) {
+    if (status = GetRecord(services, record.id, &record); !status.ok()) {
       co_await exchange.Respond(ErrorResponse(ErrorFor(status), status.message()));
       co_return;
     }
@@ -111,13 +110,13 @@ asio::awaitable<void> HandleCreateFinal(Exchange& exchange, protocol::CreatePlan
   co_await exchange.Respond(protocol::CreatedResponse(ToView(record), location));
 }
 
-std::optional<uint64_t> FinalLengthNow(const store::UploadStore& store,
+std::optional<uint64_t> FinalLengthNow(Services& services,
                                        const store::UploadRecord& final_upload) {
   if (final_upload.length) return final_upload.length;
   uint64_t sum = 0;
   for (const std::string& part_id : final_upload.concat_parts) {
     store::UploadRecord part;
-    if (!store.Get(part_id, &part).ok() || !part.length) return std::nullopt;
+    if (!GetRecord(services, part_id, &part).ok() || !part.length) return std::nullopt;
     sum += *part.length;
   }
   return sum;

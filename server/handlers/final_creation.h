@@ -16,7 +16,7 @@ boost::asio::awaitable<void> HandleCreateFinal(Exchange& exchange, protocol::Cre
 
 // A final upload's length as HEAD reports it: its record's, or, while its parts are not joined,
 // their sum once each part's length is known (parts may have deferred theirs). nullopt else.
-std::optional<uint64_t> FinalLengthNow(const store::UploadStore& store,
-                                       const store::UploadRecord& final_upload);
+// Point reads of the parts' records, inline (server/handlers/store_calls.h).
+std::optional<uint64_t> FinalLengthNow(Services& services, const store::UploadRecord& final_upload);
 
 }  // namespace tuskd::server

@@ -8,6 +8,7 @@
 #include "protocol/ietf/decisions.h"
 #include "server/handlers/body_receiver.h"
 #include "server/handlers/record_view.h"
+#include "server/handlers/store_calls.h"
 #include "server/handlers/store_error.h"
 #include "server/handlers/tus_handlers.h"
 #include "server/handlers/upload_lease.h"
@@ -44,7 +45,7 @@ asio::awaitable<void> RespondFailure(Exchange& exchange, const IetfDraft& draft,
 // Reads the record; answers 404/500 itself and returns false when there is none.
 asio::awaitable<bool> LoadRecord(Exchange& exchange, const IetfDraft& draft, const std::string& id,
                                  store::UploadRecord* record) {
-  Status status = exchange.services().store.Get(id, record);
+  Status status = GetRecord(exchange.services(), id, record);
   if (status.ok()) co_return true;
   // A named local, never a conditional inside co_await (GCC 12 destroys its temporary twice).
   IetfFailure failure(Failure{ErrorFor(status), {}, {}});
@@ -67,11 +68,8 @@ asio::awaitable<std::optional<Failure>> FinishBody(Exchange& exchange, store::Up
   }
   if (failure || !completes || outcome.end != BodyEnd::kComplete) co_return failure;
   if (length_from_body) {
-    Status status = writer.SetLength(writer.offset());
-    int64_t now = UnixNow();
-    if (status.ok()) {
-      status = co_await exchange.services().pool.Run([&writer, now] { return writer.Commit(now); });
-    }
+    Status status = SetLength(writer, writer.offset());
+    if (status.ok()) status = co_await Commit(exchange.services(), writer, UnixNow());
     if (!status.ok()) co_return Failure{ErrorFor(status), status.message(), {}};
   }
   if (!writer.committed().complete()) {
@@ -135,8 +133,7 @@ asio::awaitable<void> CreateUpload(Exchange& exchange, const IetfDraft& draft) {
   spec.compression = services.config.compression;
   store::UploadRecord record;
   int64_t now = UnixNow();
-  Status status =
-      co_await services.pool.Run([&] { return services.store.Create(spec, now, &record); });
+  Status status = co_await CreateUpload(services, spec, now, &record);
   if (!status.ok()) {
     co_return co_await RespondFailure(exchange, draft, ErrorFor(status), status.message());
   }
@@ -155,7 +152,7 @@ asio::awaitable<void> CreateUpload(Exchange& exchange, const IetfDraft& draft) {
   // Nobody else knows the id yet, so the lease is free.
   auto lease = services.store.locks().TryAcquire(record.id, exchange.HandoverCallback());
   std::unique_ptr<store::UploadWriter> writer;
-  status = services.store.OpenWriter(record.id, &writer);
+  status = co_await OpenWriter(services, record.id, &writer);
   if (!lease || !status.ok()) {
     co_return co_await RespondFailure(exchange, draft, ErrorCode::kInternal, status.message());
   }
@@ -210,8 +207,8 @@ asio::awaitable<void> Append(Exchange& exchange, const IetfDraft& draft, const s
     co_return co_await exchange.Respond(std::move(done));
   }
   std::unique_ptr<store::UploadWriter> writer;
-  Status status = services.store.OpenWriter(id, &writer);
-  if (status.ok() && plan.set_length) status = writer->SetLength(*plan.set_length);
+  Status status = co_await OpenWriter(services, id, &writer);
+  if (status.ok() && plan.set_length) status = SetLength(*writer, *plan.set_length);
   if (!status.ok()) {
     co_return co_await RespondFailure(exchange, draft, ErrorFor(status), status.message());
   }
@@ -234,7 +231,7 @@ asio::awaitable<void> Cancel(Exchange& exchange, const IetfDraft& draft, const s
   auto lease = co_await AcquireLease(exchange, id);
   if (!lease) co_return co_await RespondFailure(exchange, draft, ErrorCode::kUploadLocked, {});
   int64_t now = UnixNow();
-  Status status = co_await services.pool.Run([&] { return services.store.Terminate(id, now); });
+  Status status = co_await Terminate(services, id, now);
   if (!status.ok()) {
     co_return co_await RespondFailure(exchange, draft, ErrorFor(status), status.message());
   }

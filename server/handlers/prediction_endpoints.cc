@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/response.h"
+#include "server/handlers/store_calls.h"
 
 namespace tuskd::server {
 
@@ -40,9 +41,9 @@ json Render(const store::PredictionStatus& status) {
 }  // namespace
 
 asio::awaitable<void> HandleUploadPrediction(Exchange& exchange, const std::string& id) {
-  auto& store = exchange.services().store;
+  auto& services = exchange.services();
   store::UploadRecord record;
-  Status found = store.Get(id, &record);
+  Status found = GetRecord(services, id, &record);
   if (!found.ok()) {
     co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kUploadNotFound));
   }
@@ -51,7 +52,7 @@ asio::awaitable<void> HandleUploadPrediction(Exchange& exchange, const std::stri
         ErrorResponse(ErrorCode::kPredictionNotFound, "the upload is not complete"));
   }
   store::PredictionStatus status;
-  if (!store.pipeline().StatusFor(*record.sha256, &status).ok()) {
+  if (!GetPredictionStatus(services, *record.sha256, &status).ok()) {
     co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
   }
   json body = Render(status);
@@ -62,8 +63,7 @@ asio::awaitable<void> HandleUploadPrediction(Exchange& exchange, const std::stri
 
 asio::awaitable<void> HandleHashPrediction(Exchange& exchange, const std::string& sha256) {
   store::PredictionStatus status;
-  if (!IsSha256Hex(sha256) ||
-      !exchange.services().store.pipeline().StatusFor(sha256, &status).ok()) {
+  if (!IsSha256Hex(sha256) || !GetPredictionStatus(exchange.services(), sha256, &status).ok()) {
     co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
   }
   json body = Render(status);

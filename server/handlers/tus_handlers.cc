@@ -5,6 +5,7 @@
 #include "server/handlers/body_receiver.h"
 #include "server/handlers/final_creation.h"
 #include "server/handlers/record_view.h"
+#include "server/handlers/store_calls.h"
 #include "server/handlers/store_error.h"
 #include "server/handlers/upload_lease.h"
 #include "server/http/request_target.h"
@@ -21,7 +22,7 @@ namespace {
 // Reads the record; answers 404/500 itself and returns false when there is none.
 asio::awaitable<bool> LoadRecord(Exchange& exchange, const std::string& id,
                                  store::UploadRecord* record) {
-  Status status = exchange.services().store.Get(id, record);
+  Status status = GetRecord(exchange.services(), id, record);
   if (status.ok()) co_return true;
   // Built as a named local: GCC 12 destroys a conditional's temporary twice when it sits inside
   // a co_await expression (seen as free(): invalid pointer).
@@ -88,8 +89,7 @@ asio::awaitable<void> HandleCreate(Exchange& exchange) {
       {},          services.config.compression};
   store::UploadRecord record;
   int64_t now = UnixNow();
-  Status status =
-      co_await services.pool.Run([&] { return services.store.Create(spec, now, &record); });
+  Status status = co_await CreateUpload(services, spec, now, &record);
   if (!status.ok()) {
     co_await exchange.Respond(ErrorResponse(ErrorFor(status), status.message()));
     co_return;
@@ -104,7 +104,7 @@ asio::awaitable<void> HandleCreate(Exchange& exchange) {
   // creation-with-upload: nobody else knows the id yet, so the lease is free.
   auto lease = services.store.locks().TryAcquire(record.id, exchange.HandoverCallback());
   std::unique_ptr<store::UploadWriter> writer;
-  status = services.store.OpenWriter(record.id, &writer);
+  status = co_await OpenWriter(services, record.id, &writer);
   if (!lease || !status.ok()) {
     co_await exchange.Respond(ErrorResponse(ErrorCode::kInternal, status.message()));
     co_return;
@@ -124,7 +124,7 @@ asio::awaitable<void> HandleHead(Exchange& exchange, const std::string& id) {
   }
   protocol::UploadView view = ToView(record);
   if (record.concat == "final") {
-    view.length = FinalLengthNow(exchange.services().store, record);
+    view.length = FinalLengthNow(exchange.services(), record);
     for (const std::string& part : record.concat_parts) {
       view.concat_part_urls.push_back(exchange.services().config.base_path + part);
     }
@@ -166,8 +166,8 @@ asio::awaitable<void> HandlePatch(Exchange& exchange, const std::string& id) {
     co_return;
   }
   std::unique_ptr<store::UploadWriter> writer;
-  Status status = services.store.OpenWriter(id, &writer);
-  if (status.ok() && plan.set_length) status = writer->SetLength(*plan.set_length);
+  Status status = co_await OpenWriter(services, id, &writer);
+  if (status.ok() && plan.set_length) status = SetLength(*writer, *plan.set_length);
   if (!status.ok()) {
     co_await exchange.Respond(ErrorResponse(ErrorFor(status), status.message()));
     co_return;
@@ -189,7 +189,7 @@ asio::awaitable<void> HandleDelete(Exchange& exchange, const std::string& id) {
     co_return;
   }
   int64_t now = UnixNow();
-  Status status = co_await services.pool.Run([&] { return services.store.Terminate(id, now); });
+  Status status = co_await Terminate(services, id, now);
   if (!status.ok()) {
     co_await exchange.Respond(ErrorResponse(ErrorFor(status), status.message()));
     co_return;
@@ -208,7 +208,7 @@ asio::awaitable<void> HandleDownload(Exchange& exchange, const std::string& id) 
   }
   auto& plan = std::get<protocol::DownloadPlan>(decision);
   std::unique_ptr<store::UploadReader> reader;
-  Status status = services.store.OpenReader(id, &reader);
+  Status status = co_await OpenReader(services, id, &reader);
   if (!status.ok()) {
     co_await exchange.Respond(ErrorResponse(ErrorFor(status), status.message()));
     co_return;
