@@ -41,6 +41,36 @@ std::variant<std::vector<store::UploadRecord>, Failure> ResolveParts(
   return parts;
 }
 
+// Joins a final whose parts are all complete before it is answered, so that the 201 reports it
+// complete (as tusd does). The error response when the join failed or a part went away;
+// nullopt when `record` holds the final as it now stands (joined, or left to the background
+// assembler, which resumes at the last joined part).
+asio::awaitable<std::optional<protocol::Response>> JoinNow(Exchange& exchange,
+                                                           store::UploadRecord& record, int64_t now,
+                                                           const std::string& location) {
+  auto& services = exchange.services();
+  // Nobody else knows the id yet, so the lease is free.
+  auto lease = services.store.locks().TryAcquire(record.id, exchange.HandoverCallback());
+  store::AssemblyResult result = store::AssemblyResult::kStopped;
+  Status status;
+  if (lease) status = co_await AssembleFinal(services, record.id, *lease, now, &result);
+  lease.reset();
+  if (!status.ok() || result == store::AssemblyResult::kStopped) {
+    services.assembler.Enqueue(record.id);
+  }
+  if (!status.ok()) {
+    protocol::Response response = ErrorResponse(ErrorFor(status), status.message());
+    response.headers.emplace_back("Location", location);
+    co_return response;
+  }
+  if (result == store::AssemblyResult::kAbandoned) {
+    co_return ErrorResponse(ErrorCode::kInvalidConcat, "a part went away while it was joined");
+  }
+  status = GetRecord(services, record.id, &record);
+  if (!status.ok()) co_return ErrorResponse(ErrorFor(status), status.message());
+  co_return std::nullopt;
+}
+
 }  // namespace
 
 asio::awaitable<void> HandleCreateFinal(Exchange& exchange, protocol::CreatePlan plan) {
@@ -79,32 +109,8 @@ asio::awaitable<void> HandleCreateFinal(Exchange& exchange, protocol::CreatePlan
   services.metrics.CountCreated();
   std::string location = exchange.PublicOrigin() + services.config.base_path + record.id;
   if (std::get<protocol::FinalPlan>(decided).ready && !record.complete()) {
-    // Nobody else knows the id yet, so the lease is free.
-    auto lease = services.store.locks().TryAcquire(record.id, exchange.HandoverCallback());
-    store::AssemblyResult result = store::AssemblyResult::kStopped;
-    if (lease) {
-      status = co_await AssembleFinal(services, record.id, *lease, now, &result);
-    }
-    lease.reset();
-    if (!status.ok() || result == store::AssemblyResult::kStopped) {
-      // Left for the background assembler (it resumes at the last joined part).
-      services.assembler.Enqueue(record.id);
-    }
-    if (!status.ok()) {
-      protocol::Response response = ErrorResponse(ErrorFor(status), status.message());
-      response.headers.emplace_back("Location", location);
-      co_await exchange.Respond(std::move(response));
-      co_return;
-    }
-    if (result == store::AssemblyResult::kAbandoned) {
-      co_await exchange.Respond(
-          ErrorResponse(ErrorCode::kInvalidConcat, "a part went away while it was joined"));
-      co_return;
-    }
-    if (status = GetRecord(services, record.id, &record); !status.ok()) {
-      co_await exchange.Respond(ErrorResponse(ErrorFor(status), status.message()));
-      co_return;
-    }
+    std::optional<protocol::Response> refused = co_await JoinNow(exchange, record, now, location);
+    if (refused) co_return co_await exchange.Respond(std::move(*refused));
   }
   if (record.complete()) services.metrics.CountCompleted();
   co_await exchange.Respond(protocol::CreatedResponse(ToView(record), location));

@@ -88,7 +88,7 @@ asio::awaitable<void> ReceiveAndAnswer(Exchange& exchange, const IetfDraft& draf
   auto& services = exchange.services();
   bool was_complete = writer.committed().complete();
   // The draft has no per-request checksum of its own: the body is streamed without one.
-  const BodyChecksum no_checksum;
+  const protocol::BodyChecksum no_checksum;
   ReceiveOutcome outcome = co_await ReceiveBody(exchange, writer, limit.max_bytes, no_checksum);
   std::optional<Failure> failure =
       co_await FinishBody(exchange, writer, outcome, limit, completes, length_from_body);

@@ -1,6 +1,7 @@
 #include "server/handlers/tus_handlers.h"
 
 #include "base/clock.h"
+#include "protocol/body_checksum.h"
 #include "protocol/decisions.h"
 #include "server/handlers/body_receiver.h"
 #include "server/handlers/final_creation.h"
@@ -47,8 +48,10 @@ asio::awaitable<void> ReceiveAndAnswer(Exchange& exchange, store::UploadWriter& 
                                        const std::string& location) {
   auto& services = exchange.services();
   bool was_complete = writer.committed().complete();
-  ReceiveOutcome outcome =
-      co_await ReceiveBody(exchange, writer, limit, ChecksumFor(exchange, checksum));
+  // A named local, not a temporary inside co_await (GCC 12 destroys those twice).
+  const protocol::BodyChecksum body_checksum =
+      protocol::DecideBodyChecksum(exchange.head(), checksum, services.policy);
+  ReceiveOutcome outcome = co_await ReceiveBody(exchange, writer, limit, body_checksum);
   protocol::UploadView view = ToView(writer.committed());
   if (!was_complete && writer.committed().complete()) services.metrics.CountCompleted();
   auto failure = FailureForOutcome(outcome);
