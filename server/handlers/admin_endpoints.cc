@@ -66,7 +66,7 @@ bool AdminTokenMatches(const protocol::HeaderMap& headers, std::string_view toke
 asio::awaitable<void> ServeAdmin(Exchange& exchange, const std::string& method,
                                  const std::string& sub) {
   // A named local, not a temporary in the condition: GCC 12 mishandles some temporaries in
-  // coroutines (see LoadRecord in upload_handlers.cc).
+  // coroutines (see LoadRecord in tus_handlers.cc).
   const std::string token = PublishedAdminToken(exchange.services().config.data_dir);
   if (!exchange.peer_is_loopback() || !AdminTokenMatches(exchange.head().headers, token)) {
     co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kAdminForbidden));

@@ -6,7 +6,8 @@
 // Served only to loopback peers that present the token from <data-dir>/admin.json as
 // "Authorization: Bearer <token>"; anyone else gets 403. Loopback alone is not enough: a
 // reverse proxy on the same host forwards the whole internet from 127.0.0.1, and a browser on
-// this host will send a web page's requests there too.
+// this host will send a web page's requests there too. ServeAdmin runs on the exchange's
+// coroutine; the token functions are pure and thread-safe.
 #pragma once
 
 #include <string>

@@ -1,5 +1,6 @@
 // The results API of the completion pipeline: GET <base><id>/prediction and
 // GET /predictions/<sha256>, as JSON {status, sha256, cache_hit, result, error, updated_at}.
+// Each runs on its exchange's coroutine.
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 // The tus request handlers: each asks protocol/ for the decision, has store/ carry it out, and
 // answers through the exchange (server/http/exchange.h). One function per method on the upload
-// resources.
+// resources. Each runs on its exchange's coroutine; store calls go through store_calls.h.
 #pragma once
 
 #include <string>

@@ -1,5 +1,6 @@
 // Taking an upload's lease for a request (invariant I5): if an older request holds it, ask that
-// one to commit and end, and wait for it to let go, up to --lock-timeout.
+// one to commit and end, and wait for it to let go, up to --lock-timeout. Runs on the exchange's
+// coroutine; the lock table itself is thread-safe.
 #pragma once
 
 #include <optional>

@@ -45,7 +45,8 @@ std::string Connection::PublicOrigin() const {
 
 std::span<char> Connection::PieceBuffer() {
   // One buffer per io thread: a connection only touches it between two suspensions, so every
-  // connection of the thread can share it (DESIGN: memory stays flat however many connections).
+  // connection of the thread can share it (I4 in docs/architecture.md: memory stays flat
+  // however many connections).
   thread_local std::vector<char> piece;
   if (piece.size() != services_.config.piece_bytes) piece.resize(services_.config.piece_bytes);
   return piece;
