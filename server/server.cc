@@ -8,10 +8,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "base/checksum_verifier.h"
 #include "base/clock.h"
 #include "base/log.h"
-#include "server/handlers/store_bridge.h"
 #include "server/http/connection.h"
 
 namespace tuskd::server {
@@ -30,41 +28,14 @@ void LogException(std::exception_ptr error) {
   }
 }
 
-protocol::ServerPolicy PolicyFor(const ServerConfig& config) {
-  protocol::ServerPolicy policy;
-  policy.max_size = config.max_size;
-  policy.expiration = config.expiration.count() > 0;
-  policy.checksum_algorithms = ChecksumVerifier::Supported();
-  policy.checksum_trailer = true;
-  policy.concatenation = config.concatenation;
-  return policy;
-}
-
 }  // namespace
-
-uint64_t ConnectionRegistry::Add(std::weak_ptr<Connection> connection) {
-  std::lock_guard lock(mu_);
-  uint64_t key = next_++;
-  live_.emplace(key, std::move(connection));
-  return key;
-}
-
-void ConnectionRegistry::Remove(uint64_t key) {
-  std::lock_guard lock(mu_);
-  live_.erase(key);
-}
-
-size_t ConnectionRegistry::size() const {
-  std::lock_guard lock(mu_);
-  return live_.size();
-}
 
 Server::Server(const ServerConfig& config, store::UploadStore& store)
     : config_(config),
       pool_(config.commit_threads),
       assembler_(&store, [this](const std::string&) { metrics_.CountCompleted(); }) {
-  context_.reset(
-      new ServerContext{config, PolicyFor(config), store, pool_, metrics_, assembler_, {}, {}});
+  services_.reset(
+      new Services{config, PolicyFor(config), store, pool_, metrics_, assembler_, {}, {}});
   for (unsigned i = 0; i < config.threads; ++i) {
     io_.push_back(std::make_unique<asio::io_context>(1));
   }
@@ -111,7 +82,7 @@ asio::awaitable<void> Server::AcceptLoop() {
     error_code ec;
     asio::ip::tcp::socket socket =
         co_await acceptor_->async_accept(io, asio::redirect_error(asio::use_awaitable, ec));
-    if (context_->shutting_down.load()) co_return;
+    if (services_->shutting_down.load()) co_return;
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
       // EMFILE and friends: back off briefly instead of spinning.
@@ -119,8 +90,8 @@ asio::awaitable<void> Server::AcceptLoop() {
       co_await pause.async_wait(asio::use_awaitable);
       continue;
     }
-    auto connection =
-        std::make_shared<Connection>(std::move(socket), tls_ ? tls_->native() : nullptr, *context_);
+    auto connection = std::make_shared<Connection>(std::move(socket),
+                                                   tls_ ? tls_->native() : nullptr, *services_);
     asio::co_spawn(
         io, [connection]() { return connection->Run(); }, LogException);
   }
@@ -128,14 +99,14 @@ asio::awaitable<void> Server::AcceptLoop() {
 
 asio::awaitable<void> Server::SweepLoop() {
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (!context_->shutting_down.load()) {
+  while (!services_->shutting_down.load()) {
     timer.expires_after(config_.sweep_interval);
     error_code ec;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (ec || context_->shutting_down.load()) co_return;
+    if (ec || services_->shutting_down.load()) co_return;
     size_t count = 0;
     int64_t now = UnixNow();
-    auto& store = context_->store;
+    auto& store = services_->store;
     Status status =
         co_await pool_.Run([&store, now, &count] { return store.SweepExpired(now, &count); });
     if (!status.ok()) {
@@ -148,14 +119,14 @@ asio::awaitable<void> Server::SweepLoop() {
 asio::awaitable<void> Server::ShutdownWhenSignalled() {
   co_await signals_->async_wait(asio::use_awaitable);
   Log(LogLevel::kInfo, kServerLog, "shutting down");
-  context_->shutting_down = true;
+  services_->shutting_down = true;
   error_code ignored;
   acceptor_->close(ignored);
-  context_->connections.ForEach([](Connection& c) { c.Interrupt(Interruption::kShutdown, 0); });
+  services_->connections.ForEach([](Connection& c) { c.Interrupt(Interruption::kShutdown, 0); });
   // In-flight bodies commit and answer 503; wait for them, but not forever.
   auto deadline = std::chrono::steady_clock::now() + config_.shutdown_timeout;
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (context_->connections.size() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (services_->connections.size() > 0 && std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(std::chrono::milliseconds(20));
     co_await timer.async_wait(asio::use_awaitable);
   }

@@ -54,7 +54,7 @@ class Server {
   Metrics metrics_;
   BlockingPool pool_;
   store::FinalAssembler assembler_;
-  std::unique_ptr<ServerContext> context_;
+  std::unique_ptr<Services> services_;
   std::vector<std::unique_ptr<boost::asio::io_context>> io_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   std::unique_ptr<boost::asio::signal_set> signals_;  // installed by Listen

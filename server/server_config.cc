@@ -112,6 +112,41 @@ std::string EnvToOption(const std::string& env) {
   return known.find_nothrow(name, false) ? name : std::string();
 }
 
+// The byte-size and duration flags (Apply's second half); an error message or "".
+std::string ApplySizesAndDurations(const po::variables_map& vm, ServerConfig* c) {
+  struct SizeFlag {
+    const char* name;
+    uint64_t* out;
+  };
+  uint64_t piece = 0;
+  for (auto [name, out] :
+       {SizeFlag{"max-size", &c->max_size}, SizeFlag{"checkpoint-bytes", &c->checkpoint_bytes},
+        SizeFlag{"buffer-size", &piece}}) {
+    auto value = ParseByteSize(vm[name].as<std::string>());
+    if (!value) return std::string("--") + name + " is not a byte size";
+    *out = *value;
+  }
+  if (piece < 4096 || piece > (4u << 20)) return "--buffer-size must be between 4K and 4M";
+  c->piece_bytes = piece;
+  if (c->checkpoint_bytes == 0) return "--checkpoint-bytes must be positive";
+
+  struct TimeFlag {
+    const char* name;
+    std::chrono::seconds* out;
+  };
+  for (auto [name, out] :
+       {TimeFlag{"header-timeout", &c->header_timeout}, TimeFlag{"idle-timeout", &c->idle_timeout},
+        TimeFlag{"body-timeout", &c->body_timeout}, TimeFlag{"expiration", &c->expiration},
+        TimeFlag{"sweep-interval", &c->sweep_interval},
+        TimeFlag{"shutdown-timeout", &c->shutdown_timeout}}) {
+    auto value = ParseDuration(vm[name].as<std::string>());
+    if (!value) return std::string("--") + name + " is not a duration (e.g. 30s, 15m, 24h, 7d)";
+    *out = *value;
+  }
+  if (c->sweep_interval.count() == 0) return "--sweep-interval must be positive";
+  return {};
+}
+
 // Fills the config from parsed values; returns an error message or "".
 std::string Apply(const po::variables_map& vm, ServerConfig* c) {
   c->host = vm["host"].as<std::string>();
@@ -150,38 +185,7 @@ std::string Apply(const po::variables_map& vm, ServerConfig* c) {
   if (!predictor_timeout || predictor_timeout->count() == 0)
     return "--predictor-timeout is not a positive duration";
   c->predictor_timeout = *predictor_timeout;
-
-  struct SizeFlag {
-    const char* name;
-    uint64_t* out;
-  };
-  uint64_t piece = 0;
-  for (auto [name, out] :
-       {SizeFlag{"max-size", &c->max_size}, SizeFlag{"checkpoint-bytes", &c->checkpoint_bytes},
-        SizeFlag{"buffer-size", &piece}}) {
-    auto value = ParseByteSize(vm[name].as<std::string>());
-    if (!value) return std::string("--") + name + " is not a byte size";
-    *out = *value;
-  }
-  if (piece < 4096 || piece > (4u << 20)) return "--buffer-size must be between 4K and 4M";
-  c->piece_bytes = piece;
-  if (c->checkpoint_bytes == 0) return "--checkpoint-bytes must be positive";
-
-  struct TimeFlag {
-    const char* name;
-    std::chrono::seconds* out;
-  };
-  for (auto [name, out] :
-       {TimeFlag{"header-timeout", &c->header_timeout}, TimeFlag{"idle-timeout", &c->idle_timeout},
-        TimeFlag{"body-timeout", &c->body_timeout}, TimeFlag{"expiration", &c->expiration},
-        TimeFlag{"sweep-interval", &c->sweep_interval},
-        TimeFlag{"shutdown-timeout", &c->shutdown_timeout}}) {
-    auto value = ParseDuration(vm[name].as<std::string>());
-    if (!value) return std::string("--") + name + " is not a duration (e.g. 30s, 15m, 24h, 7d)";
-    *out = *value;
-  }
-  if (c->sweep_interval.count() == 0) return "--sweep-interval must be positive";
-  return {};
+  return ApplySizesAndDurations(vm, c);
 }
 
 }  // namespace

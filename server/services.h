@@ -1,15 +1,15 @@
-// What every connection shares: configuration, the tus policy, the store, the blocking pool,
-// metrics, the final-upload assembler and the registry of live connections. Owned by Server;
-// outlives all connections.
+// The services every connection and handler shares: configuration, the tus policy derived from
+// it, the store, the blocking pool, metrics, the final-upload assembler, the registry of live
+// connections and the shutdown flag. Owned by Server, which outlives every connection; tests
+// build one around a store of their own (tests/server/handlers/). The members are thread-safe
+// (or read-only after start-up) and may be used from any thread.
 #pragma once
 
 #include <atomic>
-#include <memory>
-#include <mutex>
-#include <unordered_map>
 
 #include "protocol/decisions.h"
 #include "server/blocking_pool.h"
+#include "server/connection_registry.h"
 #include "server/metrics.h"
 #include "server/server_config.h"
 #include "store/final_assembler.h"
@@ -17,37 +17,19 @@
 
 namespace tuskd::server {
 
-class Connection;
-
-// Live connections, so shutdown can ask each to end. Thread-safe.
-class ConnectionRegistry {
- public:
-  uint64_t Add(std::weak_ptr<Connection> connection);
-  void Remove(uint64_t key);
-  template <class F>
-  void ForEach(F f) {
-    std::lock_guard lock(mu_);
-    for (auto& [key, weak] : live_) {
-      if (auto c = weak.lock()) f(*c);
-    }
-  }
-  size_t size() const;
-
- private:
-  mutable std::mutex mu_;
-  uint64_t next_ = 1;
-  std::unordered_map<uint64_t, std::weak_ptr<Connection>> live_;
-};
-
-struct ServerContext {
+struct Services {
   const ServerConfig& config;
-  protocol::ServerPolicy policy;
+  protocol::ServerPolicy policy;  // PolicyFor(config)
   store::UploadStore& store;
-  BlockingPool& pool;
+  BlockingPool& pool;  // where blocking store calls run (server/handlers/store_calls.h)
   Metrics& metrics;
   store::FinalAssembler& assembler;  // joins final uploads whose parts finish later
   ConnectionRegistry connections;
   std::atomic<bool> shutting_down{false};
 };
+
+// What this server offers clients, from its flags: --max-size, expiration, the checksum
+// algorithms base/ can compute (and the trailer form), concatenation.
+protocol::ServerPolicy PolicyFor(const ServerConfig& config);
 
 }  // namespace tuskd::server

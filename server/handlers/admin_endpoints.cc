@@ -7,10 +7,10 @@
 
 #include "base/clock.h"
 #include "protocol/response.h"
-#include "server/handlers/store_bridge.h"
+#include "server/handlers/store_calls.h"
+#include "server/handlers/store_error.h"
 #include "server/handlers/tus_handlers.h"
 #include "store/admin_file.h"
-#include "store/expiry_purge.h"
 #include "store/upload_id.h"
 
 namespace tuskd::server {
@@ -30,22 +30,21 @@ protocol::Response MethodNotAllowed(std::string_view allow) {
   return response;
 }
 
-asio::awaitable<void> ServeExpired(Connection& connection, bool dry_run) {
-  auto& context = connection.context();
+asio::awaitable<void> ServeExpired(Exchange& exchange, bool dry_run) {
+  auto& services = exchange.services();
   std::vector<std::string> ids;
   int64_t now = UnixNow();
-  Status status = co_await context.pool.Run(
-      [&] { return store::PurgeExpired(context.store, now, dry_run, &ids); });
+  Status status = co_await PurgeExpired(services, now, dry_run, &ids);
   if (!status.ok()) {
     protocol::Response failure = ErrorResponse(ErrorFor(status), status.message());
-    co_return co_await connection.Respond(std::move(failure));
+    co_return co_await exchange.Respond(std::move(failure));
   }
-  if (!dry_run && !ids.empty()) context.metrics.CountExpired(ids.size());
+  if (!dry_run && !ids.empty()) services.metrics.CountExpired(ids.size());
   protocol::Response response;
   response.headers.emplace_back("Content-Type", "application/json");
   response.headers.emplace_back("Cache-Control", "no-store");
   response.body = nlohmann::json{{"expired", ids}, {"dry_run", dry_run}}.dump() + "\n";
-  co_await connection.Respond(std::move(response));
+  co_await exchange.Respond(std::move(response));
 }
 
 }  // namespace
@@ -64,32 +63,32 @@ bool AdminTokenMatches(const protocol::HeaderMap& headers, std::string_view toke
          CRYPTO_memcmp(presented.data(), token.data(), token.size()) == 0;
 }
 
-asio::awaitable<void> ServeAdmin(Connection& connection, const std::string& method,
+asio::awaitable<void> ServeAdmin(Exchange& exchange, const std::string& method,
                                  const std::string& sub) {
   // A named local, not a temporary in the condition: GCC 12 mishandles some temporaries in
-  // coroutines (see LoadRecord in upload_handlers.cc).
-  const std::string token = PublishedAdminToken(connection.context().config.data_dir);
-  if (!connection.peer_is_loopback() || !AdminTokenMatches(connection.head().headers, token)) {
-    co_return co_await connection.Respond(ErrorResponse(ErrorCode::kAdminForbidden));
+  // coroutines (see LoadRecord in tus_handlers.cc).
+  const std::string token = PublishedAdminToken(exchange.services().config.data_dir);
+  if (!exchange.peer_is_loopback() || !AdminTokenMatches(exchange.head().headers, token)) {
+    co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kAdminForbidden));
   }
   if (sub == "expired") {
-    if (method != "GET") co_return co_await connection.Respond(MethodNotAllowed("GET"));
-    co_return co_await ServeExpired(connection, /*dry_run=*/true);
+    if (method != "GET") co_return co_await exchange.Respond(MethodNotAllowed("GET"));
+    co_return co_await ServeExpired(exchange, /*dry_run=*/true);
   }
   if (sub == "purge-expired") {
-    if (method != "POST") co_return co_await connection.Respond(MethodNotAllowed("POST"));
-    co_return co_await ServeExpired(connection, /*dry_run=*/false);
+    if (method != "POST") co_return co_await exchange.Respond(MethodNotAllowed("POST"));
+    co_return co_await ServeExpired(exchange, /*dry_run=*/false);
   }
   if (sub.starts_with(kUploads)) {
     std::string id = sub.substr(kUploads.size());
-    if (method != "DELETE") co_return co_await connection.Respond(MethodNotAllowed("DELETE"));
+    if (method != "DELETE") co_return co_await exchange.Respond(MethodNotAllowed("DELETE"));
     if (!store::IsValidUploadId(id)) {
-      co_return co_await connection.Respond(ErrorResponse(ErrorCode::kUploadNotFound));
+      co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kUploadNotFound));
     }
     // The tus DELETE path as it is: the same lease handover (I5), states and answers.
-    co_return co_await HandleDelete(connection, id);
+    co_return co_await HandleDelete(exchange, id);
   }
-  co_await connection.Respond(ErrorResponse(ErrorCode::kNotFound));
+  co_await exchange.Respond(ErrorResponse(ErrorCode::kNotFound));
 }
 
 }  // namespace tuskd::server

@@ -6,7 +6,8 @@
 // Served only to loopback peers that present the token from <data-dir>/admin.json as
 // "Authorization: Bearer <token>"; anyone else gets 403. Loopback alone is not enough: a
 // reverse proxy on the same host forwards the whole internet from 127.0.0.1, and a browser on
-// this host will send a web page's requests there too.
+// this host will send a web page's requests there too. ServeAdmin runs on the exchange's
+// coroutine; the token functions are pure and thread-safe.
 #pragma once
 
 #include <string>
@@ -15,7 +16,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "protocol/request_head.h"
-#include "server/http/connection.h"
+#include "server/http/exchange.h"
 
 namespace tuskd::server {
 
@@ -28,7 +29,7 @@ std::string PublishedAdminToken(const std::string& data_dir);
 bool AdminTokenMatches(const protocol::HeaderMap& headers, std::string_view token);
 
 // Serves `method` on /admin/<sub>.
-boost::asio::awaitable<void> ServeAdmin(Connection& connection, const std::string& method,
+boost::asio::awaitable<void> ServeAdmin(Exchange& exchange, const std::string& method,
                                         const std::string& sub);
 
 }  // namespace tuskd::server

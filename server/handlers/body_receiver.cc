@@ -1,14 +1,15 @@
 #include "server/handlers/body_receiver.h"
 
-#include <algorithm>
-#include <cctype>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/checksum_verifier.h"
 #include "base/clock.h"
 #include "base/log.h"
-#include "server/handlers/store_bridge.h"
+#include "server/handlers/store_calls.h"
+#include "server/handlers/store_error.h"
 
 namespace tuskd::server {
 
@@ -18,123 +19,92 @@ using protocol::Failure;
 
 namespace {
 
-asio::awaitable<Status> CommitOffThread(Connection& connection, store::UploadWriter& writer) {
-  auto& context = connection.context();
-  int64_t now = UnixNow();
-  Status status = co_await context.pool.Run([&writer, now] { return writer.Commit(now); });
-  if (status.ok()) context.metrics.CountCommit();
+// A commit (on the blocking pool, store_calls.h), counted for /metrics.
+asio::awaitable<Status> CountedCommit(Services& services, store::UploadWriter& writer) {
+  Status status = co_await Commit(services, writer, UnixNow());
+  if (status.ok()) services.metrics.CountCommit();
   co_return status;
-}
-
-// Appends one piece. Compressing a piece costs about a millisecond of CPU (docs/compression.md),
-// which on the io thread would delay every other connection served by that thread, so a
-// compressed append runs on the blocking pool. It works from a copy in `owned`, a buffer of this
-// request (one piece, reused): the io thread's piece buffer is shared with its other
-// connections, which may use it while this one waits.
-asio::awaitable<Status> AppendPiece(Connection& connection, store::UploadWriter& writer,
-                                    std::span<const char> bytes, std::vector<char>& owned) {
-  if (!writer.compressed()) co_return writer.Append(bytes);
-  owned.assign(bytes.begin(), bytes.end());
-  std::span<const char> copy(owned.data(), owned.size());
-  co_return co_await connection.context().pool.Run([&writer, copy] { return writer.Append(copy); });
-}
-
-// The expected digest: the header's, or the trailer's (parsed and checked against the offered
-// algorithms). A Failure when a promised trailer is missing or unusable.
-std::variant<protocol::ChecksumHeader, Failure> ExpectedChecksum(Connection& connection,
-                                                                 const BodyChecksum& checksum) {
-  if (checksum.header) return *checksum.header;
-  auto trailer = connection.TrailerField("Upload-Checksum");
-  if (!trailer) return Failure{ErrorCode::kInvalidChecksumHeader, "no Upload-Checksum trailer", {}};
-  auto parsed = protocol::ParseChecksumHeader(*trailer);
-  if (auto* failure = std::get_if<Failure>(&parsed)) return std::move(*failure);
-  auto& header = std::get<protocol::ChecksumHeader>(parsed);
-  const auto& offered = connection.context().policy.checksum_algorithms;
-  if (std::find(offered.begin(), offered.end(), header.algorithm) == offered.end())
-    return Failure{ErrorCode::kUnsupportedChecksum, header.algorithm, {}};
-  return header;
 }
 
 // Drops what the body appended since the last commit. A rollback that fails leaves the writer
 // refusing everything and an uncommitted tail in the file, which the next writer (or recovery)
 // cuts off (I3); nothing was acknowledged, so the answer the caller chose stays true.
-void RollBack(store::UploadWriter& writer) {
-  if (Status rolled = writer.Rollback(); !rolled.ok()) {
-    Log(LogLevel::kWarn, kServerLog,
-        "rollback of upload " + writer.committed().id + " failed: " + rolled.ToString() +
-            " (trimmed later)",
-        {{"upload_id", writer.committed().id}});
+asio::awaitable<void> RollBack(Services& services, store::UploadWriter& writer) {
+  Status rolled = co_await Rollback(services, writer);
+  if (rolled.ok()) co_return;
+  Log(LogLevel::kWarn, kServerLog,
+      "rollback of upload " + writer.committed().id + " failed: " + rolled.ToString() +
+          " (trimmed later)",
+      {{"upload_id", writer.committed().id}});
+}
+
+// Reads pieces into the writer until the body ends or storage fails, feeding the verifier
+// (when the body is checked) and committing every `checkpoint` bytes.
+asio::awaitable<void> StreamPieces(Exchange& exchange, store::UploadWriter& writer, uint64_t limit,
+                                   uint64_t checkpoint, ChecksumVerifier* verifier,
+                                   ReceiveOutcome& outcome) {
+  Services& services = exchange.services();
+  std::vector<char> owned;  // for compressed appends only (store_calls.h Append)
+  for (;;) {
+    BodyPiece piece = co_await exchange.NextPiece(limit);
+    if (piece.end != BodyEnd::kNone) {
+      outcome.end = piece.end;
+      co_return;
+    }
+    if (verifier) verifier->Update(piece.bytes);
+    outcome.storage = co_await Append(services, writer, piece.bytes, owned);
+    if (!outcome.storage.ok()) co_return;
+    if (writer.pending_bytes() >= checkpoint) {
+      outcome.storage = co_await CountedCommit(services, writer);
+      if (!outcome.storage.ok()) co_return;
+    }
   }
+}
+
+// Whether a checked body may be kept: it is complete, stored, and has the digest protocol says
+// it must have. When it was complete but may not be kept, outcome.checksum_failure says why.
+bool Verified(Exchange& exchange, const protocol::BodyChecksum& checksum,
+              const ChecksumVerifier& verifier, ReceiveOutcome& outcome) {
+  if (outcome.end != BodyEnd::kComplete || !outcome.storage.ok()) return false;
+  std::optional<std::string> trailer = exchange.TrailerField("Upload-Checksum");
+  std::optional<std::string_view> trailer_field;
+  if (trailer) trailer_field = *trailer;
+  auto expected = protocol::ExpectedChecksum(checksum, trailer_field, exchange.services().policy);
+  if (auto* failure = std::get_if<Failure>(&expected)) {
+    outcome.checksum_failure = std::move(*failure);
+    return false;
+  }
+  const auto& sum = std::get<protocol::ChecksumHeader>(expected);
+  if (verifier.Matches(sum.algorithm, sum.digest)) return true;
+  outcome.checksum_failure = protocol::ChecksumMismatch(sum);
+  return false;
 }
 
 }  // namespace
 
-BodyChecksum ChecksumFor(const Connection& connection,
-                         const std::optional<protocol::ChecksumHeader>& header) {
-  BodyChecksum checksum;
-  checksum.header = header;
-  if (!header && connection.head().chunked) {
-    if (auto announced = connection.head().headers.Get("Trailer")) {
-      std::string lower(*announced);
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      checksum.trailer = lower.find("upload-checksum") != std::string::npos;
-    }
-  }
-  return checksum;
-}
-
-asio::awaitable<ReceiveOutcome> ReceiveBody(Connection& connection, store::UploadWriter& writer,
-                                            uint64_t limit, const BodyChecksum& checksum) {
-  const auto& policy = connection.context().policy;
+asio::awaitable<ReceiveOutcome> ReceiveBody(Exchange& exchange, store::UploadWriter& writer,
+                                            uint64_t limit,
+                                            const protocol::BodyChecksum& checksum) {
+  Services& services = exchange.services();
   std::optional<ChecksumVerifier> verifier;
-  if (checksum.header)
-    verifier.emplace(std::vector<std::string>{checksum.header->algorithm});
-  else if (checksum.trailer)
-    verifier.emplace(policy.checksum_algorithms);
-  // Unverified bytes must never become durable, so checkpoints wait for bodies without a sum.
-  const uint64_t checkpoint = verifier ? UINT64_MAX : connection.context().config.checkpoint_bytes;
+  if (checksum.verified())
+    verifier.emplace(protocol::AlgorithmsToCompute(checksum, services.policy));
+  const uint64_t checkpoint =
+      protocol::AllowsCheckpoints(checksum) ? services.config.checkpoint_bytes : UINT64_MAX;
 
   ReceiveOutcome outcome;
-  std::vector<char> owned;  // for compressed appends only (AppendPiece)
-  co_await connection.SendContinue();
-  for (;;) {
-    BodyPiece piece = co_await connection.NextPiece(limit);
-    if (piece.end != BodyEnd::kNone) {
-      outcome.end = piece.end;
-      break;
-    }
-    if (verifier) verifier->Update(piece.bytes);
-    outcome.storage = co_await AppendPiece(connection, writer, piece.bytes, owned);
-    if (!outcome.storage.ok()) break;
-    if (writer.pending_bytes() >= checkpoint) {
-      outcome.storage = co_await CommitOffThread(connection, writer);
-      if (!outcome.storage.ok()) break;
-    }
-  }
-  if (verifier) {
-    bool keep = false;
-    if (outcome.end == BodyEnd::kComplete && outcome.storage.ok()) {
-      auto expected = ExpectedChecksum(connection, checksum);
-      if (auto* failure = std::get_if<Failure>(&expected)) {
-        outcome.checksum_failure = std::move(*failure);
-      } else {
-        auto& sum = std::get<protocol::ChecksumHeader>(expected);
-        keep = verifier->Matches(sum.algorithm, sum.digest);
-        if (!keep)
-          outcome.checksum_failure = Failure{ErrorCode::kChecksumMismatch, sum.algorithm, {}};
-      }
-    }
-    if (!keep) {
-      // A body that cannot be verified (cut, too large, failed) is dropped whole (tus checksum).
-      RollBack(writer);
-      co_return outcome;
-    }
+  co_await exchange.SendContinue();
+  co_await StreamPieces(exchange, writer, limit, checkpoint, verifier ? &*verifier : nullptr,
+                        outcome);
+  if (verifier && !Verified(exchange, checksum, *verifier, outcome)) {
+    // A body that cannot be verified (cut, too large, failed) is dropped whole (tus checksum).
+    co_await RollBack(services, writer);
+    co_return outcome;
   }
   // Commit what arrived, however the body ended: a cut body keeps its bytes.
-  Status last = co_await CommitOffThread(connection, writer);
+  Status last = co_await CountedCommit(services, writer);
   if (!last.ok()) {
-    RollBack(writer);  // back to the last durable commit; the tail is trimmed
+    co_await RollBack(services, writer);  // back to the last durable commit; the tail is trimmed
     if (outcome.storage.ok()) outcome.storage = last;
   }
   co_return outcome;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/response.h"
+#include "server/handlers/store_calls.h"
 
 namespace tuskd::server {
 
@@ -31,47 +32,43 @@ protocol::Response JsonResponse(const json& body) {
 }
 
 json Render(const store::PredictionStatus& status) {
-  return json{{"status", store::ToString(status.state)},
-              {"sha256", status.sha256},
-              {"result", status.result},
-              {"error", status.error.empty() ? json() : json(status.error)},
-              {"attempts", status.attempts},
-              {"updated_at", status.updated_at}};
+  return json{
+      {"status", store::ToString(status.state)},     {"sha256", status.sha256},
+      {"result", status.result},     {"error", status.error.empty() ? json() : json(status.error)},
+      {"attempts", status.attempts}, {"updated_at", status.updated_at}};
 }
 
 }  // namespace
 
-asio::awaitable<void> HandleUploadPrediction(Connection& connection, const std::string& id) {
-  auto& store = connection.context().store;
+asio::awaitable<void> HandleUploadPrediction(Exchange& exchange, const std::string& id) {
+  auto& services = exchange.services();
   store::UploadRecord record;
-  Status found = store.Get(id, &record);
+  Status found = GetRecord(services, id, &record);
   if (!found.ok()) {
-    co_return co_await connection.Respond(ErrorResponse(ErrorCode::kUploadNotFound));
+    co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kUploadNotFound));
   }
   if (!record.complete() || !record.sha256) {
-    co_return co_await connection.Respond(
+    co_return co_await exchange.Respond(
         ErrorResponse(ErrorCode::kPredictionNotFound, "the upload is not complete"));
   }
   store::PredictionStatus status;
-  if (!store.pipeline().StatusFor(*record.sha256, &status).ok()) {
-    co_return co_await connection.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
+  if (!GetPredictionStatus(services, *record.sha256, &status).ok()) {
+    co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
   }
   json body = Render(status);
   body["upload_id"] = id;
   body["cache_hit"] = record.prediction.is_object() && record.prediction.value("cache_hit", false);
-  co_await connection.Respond(JsonResponse(body));
+  co_await exchange.Respond(JsonResponse(body));
 }
 
-asio::awaitable<void> HandleHashPrediction(Connection& connection, const std::string& sha256) {
+asio::awaitable<void> HandleHashPrediction(Exchange& exchange, const std::string& sha256) {
   store::PredictionStatus status;
-  if (!IsSha256Hex(sha256) ||
-      !connection.context().store.pipeline().StatusFor(sha256, &status).ok()) {
-    co_return co_await connection.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
+  if (!IsSha256Hex(sha256) || !GetPredictionStatus(exchange.services(), sha256, &status).ok()) {
+    co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
   }
   json body = Render(status);
-  body["cache_hit"] =
-      status.state == store::PredictionState::kDone;  // a later upload of this content would hit
-  co_await connection.Respond(JsonResponse(body));
+  body["cache_hit"] = status.state == store::PredictionState::kDone;  // a later upload of this content would hit
+  co_await exchange.Respond(JsonResponse(body));
 }
 
 }  // namespace tuskd::server

@@ -16,13 +16,13 @@ namespace {
 constexpr auto kPollInterval = std::chrono::milliseconds(5);
 }  // namespace
 
-asio::awaitable<std::optional<store::UploadLockTable::Lease>> AcquireLease(Connection& connection,
+asio::awaitable<std::optional<store::UploadLockTable::Lease>> AcquireLease(Exchange& exchange,
                                                                            const std::string& id) {
-  auto& locks = connection.context().store.locks();
-  auto deadline = std::chrono::steady_clock::now() + connection.context().config.lock_timeout;
+  auto& locks = exchange.services().store.locks();
+  auto deadline = std::chrono::steady_clock::now() + exchange.services().config.lock_timeout;
   asio::steady_timer timer(co_await asio::this_coro::executor);
   for (;;) {
-    if (auto lease = locks.TryAcquire(id, connection.HandoverCallback())) co_return lease;
+    if (auto lease = locks.TryAcquire(id, exchange.HandoverCallback())) co_return lease;
     // Past the deadline (at once with --lock-timeout 0) the holder is left alone: a request
     // that will be refused anyway must not end one that is working.
     if (std::chrono::steady_clock::now() >= deadline) co_return std::nullopt;
@@ -32,10 +32,10 @@ asio::awaitable<std::optional<store::UploadLockTable::Lease>> AcquireLease(Conne
   }
 }
 
-asio::awaitable<bool> WaitForRelease(Connection& connection, const std::string& id) {
-  auto& locks = connection.context().store.locks();
+asio::awaitable<bool> WaitForRelease(Exchange& exchange, const std::string& id) {
+  auto& locks = exchange.services().store.locks();
   if (!locks.IsHeld(id)) co_return true;
-  auto deadline = std::chrono::steady_clock::now() + connection.context().config.lock_timeout;
+  auto deadline = std::chrono::steady_clock::now() + exchange.services().config.lock_timeout;
   asio::steady_timer timer(co_await asio::this_coro::executor);
   locks.RequestStop(id);
   while (locks.IsHeld(id)) {

@@ -1,19 +1,17 @@
+// Connection, the request loop: TLS start, request heads, the watchdog behind every timeout,
+// interruption from other threads, and the drain before a close. Bodies are in
+// connection_body.cc, responses in connection_responses.cc.
 #include "server/http/connection.h"
-
-#include <cstring>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "base/log.h"
 #include "protocol/decisions.h"
-#include "server/http/cors.h"
+#include "server/http/loopback_address.h"
 #include "server/http/request_target.h"
 #include "server/http/router.h"
 
@@ -26,23 +24,13 @@ using boost::system::error_code;
 namespace {
 
 constexpr size_t kHeaderLimit = 64 * 1024;
-// Chunk-size lines are short; more unparsed framing than this is an attack, not a client.
-constexpr size_t kMaxChunkFraming = 16 * 1024;
-constexpr auto kFinalWriteGrace = std::chrono::seconds(5);
 
 }  // namespace
 
-Connection::Connection(asio::ip::tcp::socket socket, ssl_ctx_st* tls, ServerContext& context)
-    : stream_(std::move(socket), tls), context_(context), watchdog_(stream_.get_executor()) {}
+Connection::Connection(asio::ip::tcp::socket socket, ssl_ctx_st* tls, Services& services)
+    : stream_(std::move(socket), tls), services_(services), watchdog_(stream_.get_executor()) {}
 
 Connection::~Connection() = default;
-
-bool IsLoopbackAddress(const asio::ip::address& address) {
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).is_loopback();
-  }
-  return address.is_loopback();
-}
 
 bool Connection::peer_is_loopback() const {
   error_code ec;
@@ -51,15 +39,16 @@ bool Connection::peer_is_loopback() const {
 }
 
 std::string Connection::PublicOrigin() const {
-  return server::PublicOrigin(head_.headers, context_.config.behind_proxy,
+  return server::PublicOrigin(head_.headers, services_.config.behind_proxy,
                               stream_.is_tls() ? "https" : "http");
 }
 
 std::span<char> Connection::PieceBuffer() {
   // One buffer per io thread: a connection only touches it between two suspensions, so every
-  // connection of the thread can share it (DESIGN: memory stays flat however many connections).
+  // connection of the thread can share it (I4 in docs/architecture.md: memory stays flat
+  // however many connections).
   thread_local std::vector<char> piece;
-  if (piece.size() != context_.config.piece_bytes) piece.resize(context_.config.piece_bytes);
+  if (piece.size() != services_.config.piece_bytes) piece.resize(services_.config.piece_bytes);
   return piece;
 }
 
@@ -118,11 +107,11 @@ BodyEnd Connection::EndForInterruption() const {
 }
 
 asio::awaitable<void> Connection::Run() {
-  registry_key_ = context_.connections.Add(weak_from_this());
-  context_.metrics.ConnectionOpened();
+  registry_key_ = services_.connections.Add(weak_from_this());
+  services_.metrics.ConnectionOpened();
   try {
     bool started = co_await StartTls();
-    while (started && interruption_ == Interruption::kNone && !context_.shutting_down.load()) {
+    while (started && interruption_ == Interruption::kNone && !services_.shutting_down.load()) {
       if (!co_await ReadHead()) break;
       co_await ServeRequest(*this);
       if (!keep_alive_ || !body_done_ || interruption_ != Interruption::kNone) break;
@@ -135,8 +124,8 @@ asio::awaitable<void> Connection::Run() {
   if (!body_done_ && stream_.is_open()) co_await DrainBeforeClose();
   stream_.Close();
   watchdog_.cancel();
-  context_.connections.Remove(registry_key_);
-  context_.metrics.ConnectionClosed();
+  services_.connections.Remove(registry_key_);
+  services_.metrics.ConnectionClosed();
 }
 
 // The client may still be sending a body we refused. Closing with unread bytes makes the kernel
@@ -162,11 +151,11 @@ asio::awaitable<void> Connection::DrainBeforeClose() {
 
 asio::awaitable<bool> Connection::StartTls() {
   if (!stream_.is_tls()) co_return true;
-  ArmDeadline(context_.config.header_timeout);
+  ArmDeadline(services_.config.header_timeout);
   bool plain_http = false;
   error_code ec = co_await stream_.Handshake(&plain_http);
   if (!ec) co_return true;
-  context_.metrics.CountTlsHandshakeFailure();
+  services_.metrics.CountTlsHandshakeFailure();
   if (plain_http) {
     // What Go's and nginx's HTTPS servers do: say so in the clear, so a curl without https://
     // learns why, instead of seeing a closed connection.
@@ -185,14 +174,14 @@ asio::awaitable<bool> Connection::ReadHead() {
   if (buffer_.size() == 0) {
     // Idle keep-alive: hold no buffer while waiting for the next request.
     buffer_.shrink_to_fit();
-    ArmDeadline(context_.config.idle_timeout);
+    ArmDeadline(services_.config.idle_timeout);
     ec = co_await stream_.WaitReadable();
     if (ec || interruption_ != Interruption::kNone) co_return false;
   }
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(std::numeric_limits<uint64_t>::max());
-  ArmDeadline(context_.config.header_timeout);
+  ArmDeadline(services_.config.header_timeout);
   co_await http::async_read_header(stream_, buffer_, *parser_,
                                    asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
@@ -228,24 +217,6 @@ asio::awaitable<void> Connection::RespondToBadHead(error_code ec) {
   co_await Respond(protocol::ErrorResponse(code, ec.message()));
 }
 
-// Beast allows one chunk-body callback per message, set before any body byte is parsed; it
-// writes through chunk_sink_, which NextChunkedPiece points at the piece buffer each time.
-void Connection::InstallChunkSink() {
-  on_chunk_ = [this](std::uint64_t, std::string_view body, error_code& ec) -> size_t {
-    ChunkSink& sink = chunk_sink_;
-    size_t take = body.size();
-    if (take > sink.allowance - sink.decoded) {
-      take = static_cast<size_t>(sink.allowance - sink.decoded);
-      sink.over_limit = true;
-      ec = http::error::body_limit;
-    }
-    std::memmove(sink.out + sink.decoded, body.data(), take);
-    sink.decoded += take;
-    return take;
-  };
-  parser_->on_chunk_body(on_chunk_);
-}
-
 bool Connection::BuildHead() {
   const auto& message = parser_->get();
   head_ = {};
@@ -266,212 +237,6 @@ bool Connection::BuildHead() {
   // RFC 9112 6.3: a request whose Transfer-Encoding does not end in chunked has no knowable
   // length; guessing one would let a body smuggle a second request.
   return head_.chunked || !head_.headers.Has("Transfer-Encoding");
-}
-
-std::optional<std::string> Connection::TrailerField(std::string_view name) const {
-  // Beast adds trailer fields to the message's fields as it parses them.
-  if (!parser_ || !body_done_ || head_.headers.Has(name)) return std::nullopt;
-  const auto& fields = parser_->get();
-  auto found = fields.find(name);
-  if (found == fields.end()) return std::nullopt;
-  return std::string(found->value());
-}
-
-asio::awaitable<void> Connection::SendContinue() {
-  if (!continue_pending_ || body_done_) co_return;
-  continue_pending_ = false;
-  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-  error_code ec;
-  co_await asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
-                             asio::redirect_error(asio::use_awaitable, ec));
-}
-
-asio::awaitable<bool> Connection::SendInformational(int status, std::string_view reason,
-                                                    const protocol::HeaderList& headers) {
-  if (!parser_ || parser_->get().version() < 11) co_return false;
-  http::response<http::empty_body> interim;
-  interim.version(11);
-  interim.result(static_cast<unsigned>(status));
-  interim.reason(reason);
-  for (const auto& [name, value] : headers) interim.insert(name, value);
-  ArmDeadline(context_.config.body_timeout);
-  error_code ec;
-  co_await http::async_write(stream_, interim, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) keep_alive_ = false;
-  co_return !ec;
-}
-
-asio::awaitable<size_t> Connection::ReadSome(char* out, size_t max, BodyEnd* end) {
-  for (;;) {
-    if (interruption_ != Interruption::kNone) {
-      *end = EndForInterruption();
-      co_return 0;
-    }
-    error_code ec;
-    size_t n = stream_.TryRead({out, max}, ec);
-    if (!ec && n > 0) co_return n;
-    if (ec && !IsWouldBlock(ec)) {
-      *end = BodyEnd::kClientGone;
-      co_return 0;
-    }
-    // Nothing there: wait for readability without holding any buffer.
-    ArmDeadline(context_.config.body_timeout);
-    ec = co_await stream_.WaitReadable();
-    if (ec && ec != asio::error::operation_aborted) {
-      *end = BodyEnd::kClientGone;
-      co_return 0;
-    }
-  }
-}
-
-asio::awaitable<BodyPiece> Connection::NextPiece(uint64_t limit) {
-  if (body_done_) co_return BodyPiece{{}, BodyEnd::kComplete};
-  // Chunked bodies learn they are too large only from a chunk past the limit: a body that ends
-  // exactly at the limit still has its last chunk and trailer to come.
-  if (!head_.chunked && body_delivered_ >= limit) co_return BodyPiece{{}, BodyEnd::kTooLarge};
-  // Fairness: a fast client's socket never runs dry, so reading it until it does would starve
-  // every other connection on this io thread (Pistache's flaw). Queue behind them once a piece.
-  co_await asio::post(stream_.get_executor(), asio::use_awaitable);
-  BodyPiece piece =
-      head_.chunked ? co_await NextChunkedPiece(limit) : co_await NextLengthPiece(limit);
-  body_delivered_ += piece.bytes.size();
-  context_.metrics.AddBytesReceived(piece.bytes.size());
-  co_return piece;
-}
-
-asio::awaitable<BodyPiece> Connection::NextLengthPiece(uint64_t limit) {
-  std::span<char> buf = PieceBuffer();
-  size_t want = static_cast<size_t>(
-      std::min<uint64_t>({buf.size(), body_remaining_, limit - body_delivered_}));
-  size_t n = 0;
-  if (buffer_.size() > 0) {
-    // Body bytes that arrived with the head.
-    n = std::min(want, buffer_.size());
-    std::memcpy(buf.data(), buffer_.data().data(), n);
-    buffer_.consume(n);
-  } else {
-    BodyEnd end = BodyEnd::kNone;
-    n = co_await ReadSome(buf.data(), want, &end);
-    if (n == 0) co_return BodyPiece{{}, end};
-  }
-  body_remaining_ -= n;
-  if (body_remaining_ == 0) body_done_ = true;
-  co_return BodyPiece{{buf.data(), n}, BodyEnd::kNone};
-}
-
-// Chunked bodies are decoded in place: Beast's parser hands each chunk's bytes to a callback
-// that moves them to the front of the piece buffer (never forward past unread input), so a
-// piece is one contiguous span. Unparsed framing and bytes of a next pipelined request go back
-// to buffer_ before any suspension, since the piece buffer is shared by the thread.
-asio::awaitable<BodyPiece> Connection::NextChunkedPiece(uint64_t limit) {
-  parser_->eager(true);
-  for (;;) {
-    std::span<char> buf = PieceBuffer();
-    size_t have = std::min(buffer_.size(), buf.size());
-    std::memcpy(buf.data(), buffer_.data().data(), have);
-    buffer_.consume(have);
-    for (;;) {
-      chunk_sink_ = ChunkSink{buf.data(), 0, limit - body_delivered_, false};
-      const size_t& decoded = chunk_sink_.decoded;
-      const bool& over_limit = chunk_sink_.over_limit;
-      error_code ec;
-      size_t consumed = have ? parser_->put(asio::buffer(buf.data(), have), ec) : 0;
-      if (!have) ec = http::error::need_more;
-      if (parser_->is_done()) body_done_ = true;
-      // Keep what the parser did not take (framing or the next request) outside the buffer.
-      auto rest = buffer_.prepare(have - consumed);
-      std::memcpy(rest.data(), buf.data() + consumed, have - consumed);
-      buffer_.commit(have - consumed);
-      if (decoded > 0) co_return BodyPiece{{buf.data(), decoded}, BodyEnd::kNone};
-      if (over_limit) co_return BodyPiece{{}, BodyEnd::kTooLarge};
-      if (body_done_) co_return BodyPiece{{}, BodyEnd::kComplete};
-      if (ec && ec != http::error::need_more) co_return BodyPiece{{}, BodyEnd::kMalformed};
-      if (buffer_.size() > kMaxChunkFraming) co_return BodyPiece{{}, BodyEnd::kMalformed};
-      // Need more input: read without suspending if the socket has some.
-      have = std::min(buffer_.size(), buf.size());
-      std::memcpy(buf.data(), buffer_.data().data(), have);
-      buffer_.consume(have);
-      size_t n = stream_.TryRead(buf.subspan(have), ec);
-      if (!ec && n > 0) {
-        have += n;
-        continue;
-      }
-      auto back = buffer_.prepare(have);
-      std::memcpy(back.data(), buf.data(), have);
-      buffer_.commit(have);
-      if (ec && !IsWouldBlock(ec)) co_return BodyPiece{{}, BodyEnd::kClientGone};
-      break;
-    }
-    // Suspend until readable; the framing we hold is safe in buffer_.
-    if (interruption_ != Interruption::kNone) co_return BodyPiece{{}, EndForInterruption()};
-    ArmDeadline(context_.config.body_timeout);
-    error_code ec = co_await stream_.WaitReadable();
-    if (interruption_ != Interruption::kNone) co_return BodyPiece{{}, EndForInterruption()};
-    if (ec && ec != asio::error::operation_aborted) co_return BodyPiece{{}, BodyEnd::kClientGone};
-  }
-}
-
-asio::awaitable<void> Connection::Respond(protocol::Response response) {
-  http::response<http::string_body> res{static_cast<http::status>(response.status), 11};
-  if (response.status == 460) res.reason("Checksum Mismatch");  // tus' own status
-  res.set("Tus-Resumable", protocol::kTusVersion);
-  AddCorsHeaders(context_.config, head_, response.headers);
-  for (auto& [name, value] : response.headers) res.insert(name, value);
-  bool is_head = head_.method == "HEAD";
-  if (!body_done_ || interruption_ != Interruption::kNone) keep_alive_ = false;
-  if (context_.shutting_down.load()) keep_alive_ = false;
-  res.keep_alive(keep_alive_);
-  if (!is_head) {
-    res.body() = std::move(response.body);
-    res.prepare_payload();
-  }
-  continue_pending_ = false;
-  context_.metrics.CountRequest(response.status);
-  if (interruption_ == Interruption::kTimeout)
-    ArmDeadline(kFinalWriteGrace);
-  else
-    ArmDeadline(context_.config.body_timeout);
-  error_code ec;
-  co_await http::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) keep_alive_ = false;
-}
-
-asio::awaitable<void> Connection::RespondWithFile(protocol::Response head,
-                                                  store::UploadReader& reader, uint64_t first,
-                                                  uint64_t count) {
-  http::response<http::empty_body> res{static_cast<http::status>(head.status), 11};
-  res.set("Tus-Resumable", protocol::kTusVersion);
-  AddCorsHeaders(context_.config, head_, head.headers);
-  for (auto& [name, value] : head.headers) res.insert(name, value);
-  res.content_length(count);
-  res.keep_alive(keep_alive_);
-  context_.metrics.CountRequest(head.status);
-  error_code ec;
-  ArmDeadline(context_.config.body_timeout);
-  co_await http::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec || head_.method == "HEAD") co_return;
-  uint64_t position = first;
-  uint64_t left = count;
-  while (left > 0) {
-    // Read, then write what the socket takes now; after a wait, read again from the file rather
-    // than keep a buffer per connection (the page cache makes the re-read cheap).
-    std::span<char> buf = PieceBuffer();
-    size_t n = 0;
-    auto status = reader.Read(position, buf.first(std::min<uint64_t>(buf.size(), left)), &n);
-    if (!status.ok() || n == 0) break;
-    size_t written = stream_.TryWrite(buf.first(n), ec);
-    if (!ec) {
-      position += written;
-      left -= written;
-      context_.metrics.AddBytesSent(written);
-      continue;
-    }
-    if (!IsWouldBlock(ec)) break;
-    ArmDeadline(context_.config.body_timeout);
-    ec = co_await stream_.WaitWritable();
-    if (ec || interruption_ != Interruption::kNone) break;
-  }
-  if (left > 0) keep_alive_ = false;  // a short body: the client must see the connection end
 }
 
 }  // namespace tuskd::server

@@ -6,8 +6,8 @@
 #include "server/handlers/ietf_handlers.h"
 #include "server/handlers/prediction_endpoints.h"
 #include "server/handlers/tus_handlers.h"
-#include "server/http/connection.h"
 #include "server/http/cors.h"
+#include "server/http/exchange.h"
 #include "store/upload_id.h"
 
 namespace tuskd::server {
@@ -62,74 +62,74 @@ protocol::Response PlainText(int status, std::string body, std::string_view type
   return response;
 }
 
-asio::awaitable<void> ServeUpload(Connection& connection, const std::string& method,
+asio::awaitable<void> ServeUpload(Exchange& exchange, const std::string& method,
                                   const std::string& id) {
-  if (method == "HEAD") co_return co_await HandleHead(connection, id);
-  if (method == "PATCH") co_return co_await HandlePatch(connection, id);
-  if (method == "DELETE") co_return co_await HandleDelete(connection, id);
-  if (method == "GET") co_return co_await HandleDownload(connection, id);
-  co_await connection.Respond(MethodNotAllowed("OPTIONS, HEAD, PATCH, DELETE, GET"));
+  if (method == "HEAD") co_return co_await HandleHead(exchange, id);
+  if (method == "PATCH") co_return co_await HandlePatch(exchange, id);
+  if (method == "DELETE") co_return co_await HandleDelete(exchange, id);
+  if (method == "GET") co_return co_await HandleDownload(exchange, id);
+  co_await exchange.Respond(MethodNotAllowed("OPTIONS, HEAD, PATCH, DELETE, GET"));
 }
 
 }  // namespace
 
-asio::awaitable<void> ServeRequest(Connection& connection) {
-  auto& context = connection.context();
-  const auto& head = connection.head();
-  if (auto preflight = PreflightResponse(context.config, head)) {
-    co_return co_await connection.Respond(std::move(*preflight));
+asio::awaitable<void> ServeRequest(Exchange& exchange) {
+  auto& services = exchange.services();
+  const auto& head = exchange.head();
+  if (auto preflight = PreflightResponse(services.config, head)) {
+    co_return co_await exchange.Respond(std::move(*preflight));
   }
   auto effective = protocol::EffectiveMethod(head.method, head.headers);
   if (auto* failure = std::get_if<protocol::Failure>(&effective)) {
-    co_return co_await connection.Respond(ErrorResponse(*failure));
+    co_return co_await exchange.Respond(ErrorResponse(*failure));
   }
   const std::string method = std::get<std::string>(effective);
-  Route route = ResolveRoute(head.path, context.config.base_path);
+  Route route = ResolveRoute(head.path, services.config.base_path);
 
   switch (route.kind) {
     case Route::Kind::kHealth:
-      co_return co_await connection.Respond(PlainText(200, "ok\n", "text/plain; charset=utf-8"));
+      co_return co_await exchange.Respond(PlainText(200, "ok\n", "text/plain; charset=utf-8"));
     case Route::Kind::kMetrics:
-      co_return co_await connection.Respond(
-          PlainText(200, context.metrics.Render(context.store.storage_totals()),
+      co_return co_await exchange.Respond(
+          PlainText(200, services.metrics.Render(services.store.storage_totals()),
                     "text/plain; version=0.0.4"));
     case Route::Kind::kUnknown:
-      co_return co_await connection.Respond(ErrorResponse(ErrorCode::kNotFound));
+      co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kNotFound));
     case Route::Kind::kPredictionByHash:
-      if (method != "GET") co_return co_await connection.Respond(MethodNotAllowed("GET"));
-      co_return co_await HandleHashPrediction(connection, route.id);
+      if (method != "GET") co_return co_await exchange.Respond(MethodNotAllowed("GET"));
+      co_return co_await HandleHashPrediction(exchange, route.id);
     case Route::Kind::kAdmin:
       // Not tus: no Tus-Resumable, and its own access rule (loopback + token).
-      co_return co_await ServeAdmin(connection, method, route.sub);
+      co_return co_await ServeAdmin(exchange, method, route.sub);
     default:
       break;
   }
   // The IETF resumable-upload draft serves the same uploads; its requests name their version.
   if (route.kind != Route::Kind::kUploadSub && protocol::IsIetfDraftRequest(head.headers)) {
-    co_return co_await ServeIetfDraft(connection, method, route);
+    co_return co_await ServeIetfDraft(exchange, method, route);
   }
   if (method == "OPTIONS") {
-    co_return co_await connection.Respond(protocol::DecideOptions(context.policy));
+    co_return co_await exchange.Respond(protocol::DecideOptions(services.policy));
   }
   // Downloads need no Tus-Resumable: a browser link cannot send one (tusd does the same).
   if (auto failure = protocol::CheckTusResumable(method, head.headers)) {
-    co_return co_await connection.Respond(ErrorResponse(*failure));
+    co_return co_await exchange.Respond(ErrorResponse(*failure));
   }
   if (route.kind == Route::Kind::kCollection) {
-    if (method == "POST") co_return co_await HandleCreate(connection);
-    co_return co_await connection.Respond(MethodNotAllowed("OPTIONS, POST"));
+    if (method == "POST") co_return co_await HandleCreate(exchange);
+    co_return co_await exchange.Respond(MethodNotAllowed("OPTIONS, POST"));
   }
   if (!store::IsValidUploadId(route.id)) {
-    co_return co_await connection.Respond(ErrorResponse(ErrorCode::kUploadNotFound));
+    co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kUploadNotFound));
   }
   if (route.kind == Route::Kind::kUploadSub) {
     if (route.sub != "prediction") {
-      co_return co_await connection.Respond(ErrorResponse(ErrorCode::kNotFound));
+      co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kNotFound));
     }
-    if (method != "GET") co_return co_await connection.Respond(MethodNotAllowed("GET"));
-    co_return co_await HandleUploadPrediction(connection, route.id);
+    if (method != "GET") co_return co_await exchange.Respond(MethodNotAllowed("GET"));
+    co_return co_await HandleUploadPrediction(exchange, route.id);
   }
-  co_await ServeUpload(connection, method, route.id);
+  co_await ServeUpload(exchange, method, route.id);
 }
 
 }  // namespace tuskd::server

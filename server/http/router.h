@@ -12,7 +12,7 @@
 
 namespace tuskd::server {
 
-class Connection;
+class Exchange;
 
 // Where a path points, independent of the method.
 struct Route {
@@ -32,7 +32,7 @@ struct Route {
 };
 Route ResolveRoute(std::string_view path, std::string_view base_path);
 
-// Serves the connection's current request.
-boost::asio::awaitable<void> ServeRequest(Connection& connection);
+// Serves the request `exchange` carries, to its response.
+boost::asio::awaitable<void> ServeRequest(Exchange& exchange);
 
 }  // namespace tuskd::server

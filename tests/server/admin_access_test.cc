@@ -6,6 +6,7 @@
 
 #include "server/handlers/admin_endpoints.h"
 #include "server/http/connection.h"
+#include "server/http/loopback_address.h"
 #include "store/admin_file.h"
 #include "tests/common/scoped_temp_dir.h"
 

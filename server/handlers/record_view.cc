@@ -1,8 +1,4 @@
-#include "server/handlers/store_bridge.h"
-
-#include <chrono>
-
-#include "base/clock.h"
+#include "server/handlers/record_view.h"
 
 namespace tuskd::server {
 
@@ -31,13 +27,6 @@ protocol::UploadView ToView(const store::UploadRecord& record) {
   view.concat_partial = record.partial();
   view.concat_final = record.final_upload();
   return view;
-}
-
-protocol::ErrorCode ErrorFor(const Status& status) {
-  if (status.IsNotFound()) return protocol::ErrorCode::kUploadNotFound;
-  if (status.IsNoSpace()) return protocol::ErrorCode::kInsufficientStorage;
-  if (status.IsBusy()) return protocol::ErrorCode::kUploadLocked;
-  return protocol::ErrorCode::kInternal;
 }
 
 }  // namespace tuskd::server
