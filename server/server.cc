@@ -33,9 +33,8 @@ void LogException(std::exception_ptr error) {
 Server::Server(const ServerConfig& config, store::UploadStore& store)
     : config_(config),
       pool_(config.commit_threads),
-      assembler_(&store, [this](const std::string&) { metrics_.CountCompleted(); }) {
-  services_.reset(
-      new Services{config, PolicyFor(config), store, pool_, metrics_, assembler_, {}, {}});
+      joiner_(&store, [this](const std::string&) { metrics_.CountCompleted(); }) {
+  services_.reset(new Services{config, PolicyFor(config), store, pool_, metrics_, joiner_, {}, {}});
   for (unsigned i = 0; i < config.threads; ++i) {
     io_.push_back(std::make_unique<asio::io_context>(1));
   }
@@ -159,7 +158,7 @@ asio::awaitable<void> Server::ReloadTlsWhenSignalled() {
 
 int Server::Run() {
   // Finals a stop or crash left unjoined are joined now, alongside new requests.
-  assembler_.Start();
+  joiner_.Start();
   asio::co_spawn(*io_[0], AcceptLoop(), LogException);
   asio::co_spawn(*io_[0], ShutdownWhenSignalled(), LogException);
   asio::co_spawn(*io_[0], ReloadTlsWhenSignalled(), LogException);
@@ -172,7 +171,7 @@ int Server::Run() {
   for (auto& io : io_) io->stop();
   for (auto& thread : threads) thread.join();
   pool_.Join();
-  assembler_.Stop();  // after the pool: its commits may still wake finals
+  joiner_.Stop();  // after the pool: its commits may still wake finals
   return 0;
 }
 

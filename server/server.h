@@ -53,7 +53,7 @@ class Server {
   const ServerConfig& config_;
   Metrics metrics_;
   BlockingPool pool_;
-  store::FinalAssembler assembler_;
+  store::ConcatJoiner joiner_;
   std::unique_ptr<Services> services_;
   std::vector<std::unique_ptr<boost::asio::io_context>> io_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;

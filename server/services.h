@@ -1,5 +1,5 @@
 // The services every connection and handler shares: configuration, the tus policy derived from
-// it, the store, the blocking pool, metrics, the final-upload assembler, the registry of live
+// it, the store, the blocking pool, metrics, the concatenation joiner, the registry of live
 // connections and the shutdown flag. Owned by Server, which outlives every connection; tests
 // build one around a store of their own (tests/server/handlers/). The members are thread-safe
 // (or read-only after start-up) and may be used from any thread.
@@ -12,7 +12,7 @@
 #include "server/connection_registry.h"
 #include "server/metrics.h"
 #include "server/server_config.h"
-#include "store/final_assembler.h"
+#include "store/concat_joiner.h"
 #include "store/upload_store.h"
 
 namespace tuskd::server {
@@ -23,7 +23,7 @@ struct Services {
   store::UploadStore& store;
   BlockingPool& pool;  // where blocking store calls run (server/handlers/store_calls.h)
   Metrics& metrics;
-  store::FinalAssembler& assembler;  // joins final uploads whose parts finish later
+  store::ConcatJoiner& joiner;  // joins final uploads whose parts finish later
   ConnectionRegistry connections;
   std::atomic<bool> shutting_down{false};
 };

@@ -32,10 +32,12 @@ protocol::Response JsonResponse(const json& body) {
 }
 
 json Render(const store::PredictionStatus& status) {
-  return json{
-      {"status", store::ToString(status.state)},     {"sha256", status.sha256},
-      {"result", status.result},     {"error", status.error.empty() ? json() : json(status.error)},
-      {"attempts", status.attempts}, {"updated_at", status.updated_at}};
+  return json{{"status", store::ToString(status.state)},
+              {"sha256", status.sha256},
+              {"result", status.result},
+              {"error", status.error.empty() ? json() : json(status.error)},
+              {"attempts", status.attempts},
+              {"updated_at", status.updated_at}};
 }
 
 }  // namespace
@@ -67,7 +69,8 @@ asio::awaitable<void> HandleHashPrediction(Exchange& exchange, const std::string
     co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));
   }
   json body = Render(status);
-  body["cache_hit"] = status.state == store::PredictionState::kDone;  // a later upload of this content would hit
+  body["cache_hit"] =
+      status.state == store::PredictionState::kDone;  // a later upload of this content would hit
   co_await exchange.Respond(JsonResponse(body));
 }
 

@@ -19,7 +19,7 @@
 
 #include "base/status.h"
 #include "server/services.h"
-#include "store/final_assembler.h"
+#include "store/concat_joiner.h"
 #include "store/upload_lock_table.h"
 #include "store/upload_record.h"
 #include "store/upload_store.h"

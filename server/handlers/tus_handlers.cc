@@ -4,7 +4,7 @@
 #include "protocol/body_checksum.h"
 #include "protocol/decisions.h"
 #include "server/handlers/body_receiver.h"
-#include "server/handlers/final_creation.h"
+#include "server/handlers/concat_handlers.h"
 #include "server/handlers/record_view.h"
 #include "server/handlers/store_calls.h"
 #include "server/handlers/store_error.h"

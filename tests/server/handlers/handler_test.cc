@@ -28,14 +28,14 @@ void HandlerTest::OpenStore() {
   options.fs = &fs_;
   Status status = store::UploadStore::Open(options, &store_);
   ASSERT_TRUE(status.ok()) << status.ToString();
-  assembler_ = std::make_unique<store::FinalAssembler>(store_.get(), [](const std::string&) {});
+  joiner_ = std::make_unique<store::ConcatJoiner>(store_.get(), [](const std::string&) {});
   services_.reset(
-      new Services{config_, PolicyFor(config_), *store_, pool_, metrics_, *assembler_, {}, {}});
+      new Services{config_, PolicyFor(config_), *store_, pool_, metrics_, *joiner_, {}, {}});
 }
 
 void HandlerTest::CloseStore() {
   services_.reset();
-  assembler_.reset();
+  joiner_.reset();
   store_.reset();
 }
 

@@ -21,7 +21,7 @@
 #include "server/metrics.h"
 #include "server/server_config.h"
 #include "server/services.h"
-#include "store/final_assembler.h"
+#include "store/concat_joiner.h"
 #include "store/upload_store.h"
 #include "tests/common/fault_injection_file_system.h"
 #include "tests/common/scoped_temp_dir.h"
@@ -77,7 +77,7 @@ class HandlerTest : public ::testing::Test {
   BlockingPool pool_{1};
   Metrics metrics_;
   std::unique_ptr<store::UploadStore> store_;
-  std::unique_ptr<store::FinalAssembler> assembler_;
+  std::unique_ptr<store::ConcatJoiner> joiner_;
   std::unique_ptr<Services> services_;
 };
 

@@ -17,13 +17,13 @@
 
 namespace tuskd::store {
 
-class FinalAssembler {
+class ConcatJoiner {
  public:
   // `on_complete` runs on the worker thread for each final it completes (for metrics).
-  FinalAssembler(UploadStore* store, std::function<void(const std::string&)> on_complete);
-  ~FinalAssembler();  // Stop()
-  FinalAssembler(const FinalAssembler&) = delete;
-  FinalAssembler& operator=(const FinalAssembler&) = delete;
+  ConcatJoiner(UploadStore* store, std::function<void(const std::string&)> on_complete);
+  ~ConcatJoiner();  // Stop()
+  ConcatJoiner(const ConcatJoiner&) = delete;
+  ConcatJoiner& operator=(const ConcatJoiner&) = delete;
 
   // Installs the store's final listener, queues the unjoined finals and starts the thread.
   void Start();

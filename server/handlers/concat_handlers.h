@@ -2,7 +2,7 @@
 // uploads, checks them (protocol/concat_rules.h), creates the final upload and, when every part
 // is already complete, joins it before answering, so the 201 reports it complete (as tusd
 // does). A final over unfinished parts (concatenation-unfinished) is answered at once and
-// joined by the store's FinalAssembler when its last part completes. Runs on the exchange's
+// joined by the store's ConcatJoiner when its last part completes. Runs on the exchange's
 // coroutine.
 #pragma once
 

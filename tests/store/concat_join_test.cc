@@ -13,7 +13,7 @@
 namespace tuskd::store {
 namespace {
 
-class FinalAssemblyTest : public StoreTest {
+class ConcatJoinTest : public StoreTest {
  protected:
   void SetUp() override {
     StoreTest::SetUp();
@@ -96,7 +96,7 @@ class FinalAssemblyTest : public StoreTest {
   std::vector<std::string> woken_;
 };
 
-TEST_F(FinalAssemblyTest, JoinsRawPartsInOrderAndHashesTheWhole) {
+TEST_F(ConcatJoinTest, JoinsRawPartsInOrderAndHashesTheWhole) {
   std::string a = RandomContent(300'000, 1), b = RandomContent(5, 2), c = RandomContent(70'000, 3);
   UploadRecord pa = Part(a), pb = Part(b), pc = Part(c);
   UploadRecord final_upload = Final({pc.id, pa.id, pb.id, pa.id});  // any order, reuse allowed
@@ -119,7 +119,7 @@ TEST_F(FinalAssemblyTest, JoinsRawPartsInOrderAndHashesTheWhole) {
   EXPECT_EQ(Assemble(final_upload.id), AssemblyResult::kComplete);
 }
 
-TEST_F(FinalAssemblyTest, ZstdPartsAreJoinedFrameForFrameWithoutRecompressing) {
+TEST_F(ConcatJoinTest, ZstdPartsAreJoinedFrameForFrameWithoutRecompressing) {
   // Several frames per part (commits every 1 MB, and the 4 MiB cap inside a long append).
   std::string a = TextContent(5'500'000, 4), b = TextContent(1'200'000, 5);
   UploadRecord pa = Part(a, "zstd", 1'000'000), pb = Part(b, "zstd");
@@ -148,7 +148,7 @@ TEST_F(FinalAssemblyTest, ZstdPartsAreJoinedFrameForFrameWithoutRecompressing) {
 
 // A frame that decodes to exactly one zstd output block (128 KiB) once made the join report
 // "data ends inside a zstd frame" (seen with tus-js-client parallelUploads on a zstd server).
-TEST_F(FinalAssemblyTest, ZstdFramesOfExactlyOneDecoderBlockJoin) {
+TEST_F(ConcatJoinTest, ZstdFramesOfExactlyOneDecoderBlockJoin) {
   const size_t block = 128u << 10;
   std::string a = TextContent(block, 11), b = TextContent(3 * block, 12);
   UploadRecord pa = Part(a, "zstd"), pb = Part(b, "zstd", block);
@@ -159,7 +159,7 @@ TEST_F(FinalAssemblyTest, ZstdFramesOfExactlyOneDecoderBlockJoin) {
   EXPECT_TRUE(SameBytes(ReadAll(final_upload.id), a + b));
 }
 
-TEST_F(FinalAssemblyTest, MixedPartsAreStoredUncompressed) {
+TEST_F(ConcatJoinTest, MixedPartsAreStoredUncompressed) {
   std::string a = TextContent(200'000, 6), b = RandomContent(100'000, 7);
   UploadRecord pa = Part(a, "zstd"), pb = Part(b, "none");
   UploadRecord final_upload = Final({pa.id, pb.id});
@@ -168,7 +168,7 @@ TEST_F(FinalAssemblyTest, MixedPartsAreStoredUncompressed) {
   EXPECT_EQ(ReadDataFile(final_upload.id), a + b);
 }
 
-TEST_F(FinalAssemblyTest, FinalDeclaredBeforeItsPartsFinishCompletesWhenTheyDo) {
+TEST_F(ConcatJoinTest, FinalDeclaredBeforeItsPartsFinishCompletesWhenTheyDo) {
   std::string a = RandomContent(1000, 8), b = RandomContent(2000, 9);
   UploadRecord pa = Part(a);
   UploadRecord pb = CreatePart(std::nullopt);  // deferred length: the final's is unknown too
@@ -199,7 +199,7 @@ TEST_F(FinalAssemblyTest, FinalDeclaredBeforeItsPartsFinishCompletesWhenTheyDo) 
   });
 }
 
-TEST_F(FinalAssemblyTest, FinalWhosePartGoesAwayIsTerminated) {
+TEST_F(ConcatJoinTest, FinalWhosePartGoesAwayIsTerminated) {
   UploadRecord pa = Part("aaaa");
   UploadRecord pb = CreatePart(10);
   UploadRecord final_upload = Final({pa.id, pb.id});
@@ -217,7 +217,7 @@ TEST_F(FinalAssemblyTest, FinalWhosePartGoesAwayIsTerminated) {
   EXPECT_TRUE(refused.IsInvalid()) << refused.ToString();
 }
 
-TEST_F(FinalAssemblyTest, CreationRefusesPartsThatCannotBeJoined) {
+TEST_F(ConcatJoinTest, CreationRefusesPartsThatCannotBeJoined) {
   UploadRecord plain = CreateUpload(4);
   UploadRecord part = Part("xyz");
   UploadRecord out;
@@ -234,7 +234,7 @@ TEST_F(FinalAssemblyTest, CreationRefusesPartsThatCannotBeJoined) {
   EXPECT_TRUE(store_->Create(parts_without_final, 1, &out).IsInvalid());
 }
 
-TEST_F(FinalAssemblyTest, OnlyTheFinalUploadEntersTheCompletionPipeline) {
+TEST_F(ConcatJoinTest, OnlyTheFinalUploadEntersTheCompletionPipeline) {
   UploadRecord pa = Part("first half "), pb = Part("second half");
   UploadRecord empty = CreatePart(0);
   EXPECT_EQ(empty.state, UploadState::kComplete);
@@ -249,7 +249,7 @@ TEST_F(FinalAssemblyTest, OnlyTheFinalUploadEntersTheCompletionPipeline) {
   EXPECT_EQ(status.state, PredictionState::kPending);
 }
 
-TEST_F(FinalAssemblyTest, JoinCutByAFailureResumesAtThePartBoundaryAfterACrash) {
+TEST_F(ConcatJoinTest, JoinCutByAFailureResumesAtThePartBoundaryAfterACrash) {
   std::string a = RandomContent(400'000, 10), b = RandomContent(600'000, 11);
   UploadRecord pa = Part(a), pb = Part(b);
   UploadRecord final_upload = Final({pa.id, pb.id});
@@ -277,7 +277,7 @@ TEST_F(FinalAssemblyTest, JoinCutByAFailureResumesAtThePartBoundaryAfterACrash) 
   EXPECT_TRUE(unjoined.empty());
 }
 
-TEST_F(FinalAssemblyTest, StopRequestEndsTheJoinAndALaterOneFinishesIt) {
+TEST_F(ConcatJoinTest, StopRequestEndsTheJoinAndALaterOneFinishesIt) {
   std::string a = TextContent(300'000, 12), b = TextContent(300'000, 13);
   UploadRecord pa = Part(a, "zstd"), pb = Part(b, "zstd");
   UploadRecord final_upload = Final({pa.id, pb.id});
@@ -295,7 +295,7 @@ TEST_F(FinalAssemblyTest, StopRequestEndsTheJoinAndALaterOneFinishesIt) {
   EXPECT_EQ(ReadAll(final_upload.id), a + b);
 }
 
-TEST_F(FinalAssemblyTest, RemovePartsOptionTerminatesJoinedPartsNobodyElseWaitsFor) {
+TEST_F(ConcatJoinTest, RemovePartsOptionTerminatesJoinedPartsNobodyElseWaitsFor) {
   CloseStore();
   options_.remove_parts_after_concat = true;
   OpenStore();
@@ -311,7 +311,7 @@ TEST_F(FinalAssemblyTest, RemovePartsOptionTerminatesJoinedPartsNobodyElseWaitsF
   EXPECT_EQ(GetRecord(waiting_final.id).state, UploadState::kReceiving);
 }
 
-TEST_F(FinalAssemblyTest, EmptyPartsMakeAnEmptyCompleteFinal) {
+TEST_F(ConcatJoinTest, EmptyPartsMakeAnEmptyCompleteFinal) {
   UploadRecord pa = CreatePart(0), pb = CreatePart(0);
   UploadRecord final_upload = Final({pa.id, pb.id});
   EXPECT_EQ(final_upload.state, UploadState::kComplete);

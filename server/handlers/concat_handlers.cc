@@ -1,4 +1,4 @@
-#include "server/handlers/final_creation.h"
+#include "server/handlers/concat_handlers.h"
 
 #include "base/clock.h"
 #include "protocol/concat_rules.h"
@@ -44,7 +44,7 @@ std::variant<std::vector<store::UploadRecord>, Failure> ResolveParts(
 // Joins a final whose parts are all complete before it is answered, so that the 201 reports it
 // complete (as tusd does). The error response when the join failed or a part went away;
 // nullopt when `record` holds the final as it now stands (joined, or left to the background
-// assembler, which resumes at the last joined part).
+// joiner, which resumes at the last joined part).
 asio::awaitable<std::optional<protocol::Response>> JoinNow(Exchange& exchange,
                                                            store::UploadRecord& record, int64_t now,
                                                            const std::string& location) {
@@ -56,7 +56,7 @@ asio::awaitable<std::optional<protocol::Response>> JoinNow(Exchange& exchange,
   if (lease) status = co_await AssembleFinal(services, record.id, *lease, now, &result);
   lease.reset();
   if (!status.ok() || result == store::AssemblyResult::kStopped) {
-    services.assembler.Enqueue(record.id);
+    services.joiner.Enqueue(record.id);
   }
   if (!status.ok()) {
     protocol::Response response = ErrorResponse(ErrorFor(status), status.message());

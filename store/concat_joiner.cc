@@ -1,4 +1,4 @@
-#include "store/final_assembler.h"
+#include "store/concat_joiner.h"
 
 #include <chrono>
 #include <vector>
@@ -15,13 +15,12 @@ constexpr auto kBusyRetry = std::chrono::milliseconds(100);
 
 }  // namespace
 
-FinalAssembler::FinalAssembler(UploadStore* store,
-                               std::function<void(const std::string&)> on_complete)
+ConcatJoiner::ConcatJoiner(UploadStore* store, std::function<void(const std::string&)> on_complete)
     : store_(store), on_complete_(std::move(on_complete)) {}
 
-FinalAssembler::~FinalAssembler() { Stop(); }
+ConcatJoiner::~ConcatJoiner() { Stop(); }
 
-void FinalAssembler::Start() {
+void ConcatJoiner::Start() {
   store_->SetFinalListener([this](const std::string& id) { Enqueue(id); });
   std::vector<std::string> unjoined;
   if (Status listed = store_->ListUnjoinedFinals(&unjoined); !listed.ok()) {
@@ -31,7 +30,7 @@ void FinalAssembler::Start() {
   thread_ = std::thread([this] { Loop(); });
 }
 
-void FinalAssembler::Stop() {
+void ConcatJoiner::Stop() {
   {
     std::lock_guard lock(mu_);
     if (stopping_ || !thread_.joinable()) return;
@@ -49,7 +48,7 @@ void FinalAssembler::Stop() {
   store_->SetFinalListener(nullptr);  // the store outlives this worker
 }
 
-void FinalAssembler::Enqueue(const std::string& final_id) {
+void ConcatJoiner::Enqueue(const std::string& final_id) {
   {
     std::lock_guard lock(mu_);
     if (stopping_ || !queued_.insert(final_id).second) return;
@@ -58,7 +57,7 @@ void FinalAssembler::Enqueue(const std::string& final_id) {
   wake_.notify_one();
 }
 
-void FinalAssembler::Loop() {
+void ConcatJoiner::Loop() {
   std::unique_lock lock(mu_);
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -75,7 +74,7 @@ void FinalAssembler::Loop() {
   }
 }
 
-void FinalAssembler::Assemble(const std::string& final_id) {
+void ConcatJoiner::Assemble(const std::string& final_id) {
   std::optional<UploadLockTable::Lease> lease = store_->locks().TryAcquire(final_id, [] {});
   if (!lease) {
     // Busy: whoever holds it ends soon (requests are bounded by their timeouts); retry.
