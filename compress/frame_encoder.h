@@ -1,5 +1,5 @@
 // FrameEncoder: streaming zstd compression of one upload's bytes into independent frames
-// (DESIGN.md, Storage model). Bytes go in through Write, compressed output leaves through a
+// (docs/storage-format.md, "Data files"). Bytes go in through Write, compressed output leaves through a
 // fixed buffer into a ByteSink (a data file) whenever the buffer fills, and EndFrame closes the
 // frame (ZSTD_e_end) so that the file ends on a frame boundary: the only kind of place a commit, a
 // rollback or recovery may cut it. Memory is fixed per encoder (the ZSTD_CCtx with a capped window,

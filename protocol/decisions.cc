@@ -102,7 +102,7 @@ std::variant<Response, Failure> DecideHead(const UploadView& upload, const Serve
     }
     headers.emplace_back("Upload-Concat", std::move(value));
   }
-  // DESIGN.md: the content hash is reported in HEAD once the upload is complete.
+  // docs/architecture.md: the content hash is reported in HEAD once the upload is complete.
   if (upload.sha256_hex && upload.state == UploadState::kComplete) {
     headers.emplace_back("Upload-Sha256", *upload.sha256_hex);
   }

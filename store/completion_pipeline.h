@@ -1,4 +1,4 @@
-// The completion pipeline's durable half (DESIGN.md "Completion pipeline", invariant I7): when
+// The completion pipeline's durable half (docs/architecture.md, invariant I7): when
 // an upload completes, its final SHA-256 keys the prediction cache. A hit is attached at once;
 // a miss joins or creates the durable job for that hash, in the same batch as the completion,
 // so one hash has at most one job (in-flight de-duplication) and a crash loses none.

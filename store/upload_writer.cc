@@ -1,4 +1,4 @@
-// UploadWriter (declared in store/upload_store.h): the PATCH path of DESIGN.md, steps 3-5.
+// UploadWriter (store/upload_writer.h): steps 7 and 8 of the PATCH in docs/architecture.md.
 // A compressed upload's bytes go through a FrameEncoder; every commit ends the open frame, and
 // inside a long body a frame also ends once it holds kTargetFrameBytes, so that ranged reads
 // and a failed append have a nearby frame boundary to go back to.

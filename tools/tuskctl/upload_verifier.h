@@ -1,7 +1,7 @@
 // `tuskctl verify` for one upload: re-reads the committed bytes of its data file (decoding zstd
 // frames when compressed), recomputes SHA-256 over them and checks the result against the
 // saved hash state (receiving) or the final digest (complete), and the file's length against
-// the record. The only place besides concatenation that hashes a file again (DESIGN.md).
+// the record. The only place besides concatenation that hashes a file again (docs/architecture.md).
 // Reads files and an inspector; one thread at a time.
 #pragma once
 
