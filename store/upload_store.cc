@@ -79,34 +79,38 @@ Status UploadStore::Open(const StoreOptions& options, std::unique_ptr<StateStore
   return Status::Ok();
 }
 
-std::string UploadStore::DataPath(const std::string& id) const { return data_->Location(id); }
-
-Status UploadStore::Create(const NewUpload& spec, int64_t now, UploadRecord* out) {
+Status UploadStore::NewRecord(const NewUpload& spec, int64_t now, UploadRecord* record,
+                              std::vector<std::string>* waiting_on) const {
   if (Status valid = ValidateSpec(spec); !valid.ok()) return valid;
-  UploadRecord record;
   try {
-    record.id = NewUploadId();
+    record->id = NewUploadId();
   } catch (const std::runtime_error& e) {
     return Status::IOError(e.what());
   }
-  record.length = spec.length;
-  record.metadata_raw = spec.metadata_raw;
-  record.metadata = spec.metadata;
-  record.created_at = record.updated_at = now;
-  record.concat = spec.concat;
-  ChooseCompression(spec, &record);
+  record->length = spec.length;
+  record->metadata_raw = spec.metadata_raw;
+  record->metadata = spec.metadata;
+  record->created_at = record->updated_at = now;
+  record->concat = spec.concat;
+  ChooseCompression(spec, record);
+  if (record->final_upload()) {
+    if (Status prepared = PrepareFinal(spec, record, waiting_on); !prepared.ok()) return prepared;
+  }
+  if (record->length == 0u) {
+    record->state = UploadState::kComplete;  // nothing will ever be appended
+    record->sha256 = RollingSha256().HexDigest();
+  } else if (options_.expiration_seconds > 0 && !record->final_upload()) {
+    record->expires_at = now + options_.expiration_seconds;
+  }
+  return Status::Ok();
+}
+
+std::string UploadStore::DataPath(const std::string& id) const { return data_->Location(id); }
+
+Status UploadStore::Create(const NewUpload& spec, int64_t now, UploadRecord* out) {
+  UploadRecord record;
   std::vector<std::string> waiting_on;
-  if (record.final_upload()) {
-    if (Status prepared = PrepareFinal(spec, &record, &waiting_on); !prepared.ok()) {
-      return prepared;
-    }
-  }
-  if (record.length == 0u) {
-    record.state = UploadState::kComplete;  // nothing will ever be appended
-    record.sha256 = RollingSha256().HexDigest();
-  } else if (options_.expiration_seconds > 0 && !record.final_upload()) {
-    record.expires_at = now + options_.expiration_seconds;
-  }
+  if (Status made = NewRecord(spec, now, &record, &waiting_on); !made.ok()) return made;
 
   // The data object exists (durably) before the record that names it.
   if (Status made = data_->Create(record.id); !made.ok()) return made;

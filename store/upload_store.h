@@ -131,6 +131,10 @@ class UploadStore {
   UploadStore(const StoreOptions& options, std::unique_ptr<StateStore> state,
               std::unique_ptr<DataStore> data);
 
+  // The record Create writes (with a new id), and the parts a final must wait for.
+  Status NewRecord(const NewUpload& spec, int64_t now, UploadRecord* record,
+                   std::vector<std::string>* waiting_on) const;
+
   // ---- recovery (store/upload_recovery.cc) ----
   Status Recover();
   Status RemoveOrphanObjects();

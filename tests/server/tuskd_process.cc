@@ -71,6 +71,31 @@ std::string TuskdProcess::Log() const {
   return text.str();
 }
 
+namespace {
+
+// Reads `fd` (the server's stdout) until the listening line, the process's end, or the timeout.
+std::string ReadListeningLine(int fd) {
+  std::string line;
+  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  while (line.find('\n') == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{fd, POLLIN, 0};
+    int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) break;
+    char chunk[512];
+    ssize_t n = ::read(fd, chunk, sizeof(chunk));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the server closed stdout: it exited
+    line.append(chunk, static_cast<size_t>(n));
+  }
+  return line;
+}
+
+}  // namespace
+
 bool TuskdProcess::Start(std::string* error) {
   if (running()) {
     *error = "already running";
@@ -120,23 +145,7 @@ bool TuskdProcess::Start(std::string* error) {
   pid_ = pid;
   stdout_fd_ = out[0];
 
-  // Read stdout until the listening line, the process's end, or the timeout.
-  std::string line;
-  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
-  while (line.find('\n') == std::string::npos) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    pollfd p{stdout_fd_, POLLIN, 0};
-    int ready = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) break;
-    char chunk[512];
-    ssize_t n = ::read(stdout_fd_, chunk, sizeof(chunk));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // the server closed stdout: it exited
-    line.append(chunk, static_cast<size_t>(n));
-  }
+  std::string line = ReadListeningLine(stdout_fd_);
   port_ = PortFromListeningLine(line);
   if (port_ == 0) {
     int code = Stop(std::chrono::seconds(1));
