@@ -73,6 +73,14 @@ asio::awaitable<void> ReceiveAndAnswer(Exchange& exchange, store::UploadWriter& 
   co_await exchange.Respond(protocol::PatchedResponse(view, services.policy));
 }
 
+// The upload's lease (AcquireLease), or a 423 answered here when its holder does not let go.
+asio::awaitable<std::optional<store::UploadLockTable::Lease>> LeaseOrLocked(Exchange& exchange,
+                                                                            const std::string& id) {
+  auto lease = co_await AcquireLease(exchange, id);
+  if (!lease) co_await exchange.Respond(ErrorResponse(ErrorCode::kUploadLocked));
+  co_return lease;
+}
+
 }  // namespace
 
 asio::awaitable<void> HandleCreate(Exchange& exchange) {
@@ -150,11 +158,8 @@ asio::awaitable<void> HandlePatch(Exchange& exchange, const std::string& id) {
     co_await exchange.Respond(ErrorResponse(*failure));
     co_return;
   }
-  auto lease = co_await AcquireLease(exchange, id);
-  if (!lease) {
-    co_await exchange.Respond(ErrorResponse(ErrorCode::kUploadLocked));
-    co_return;
-  }
+  auto lease = co_await LeaseOrLocked(exchange, id);
+  if (!lease) co_return;
   // The previous holder committed as it let go: decide again on the state it left.
   if (!co_await LoadRecord(exchange, id, &record)) co_return;
   decision = protocol::DecidePatch(exchange.head(), ToView(record), services.policy);
@@ -186,11 +191,8 @@ asio::awaitable<void> HandleDelete(Exchange& exchange, const std::string& id) {
     co_await exchange.Respond(ErrorResponse(*failure));
     co_return;
   }
-  auto lease = co_await AcquireLease(exchange, id);
-  if (!lease) {
-    co_await exchange.Respond(ErrorResponse(ErrorCode::kUploadLocked));
-    co_return;
-  }
+  auto lease = co_await LeaseOrLocked(exchange, id);
+  if (!lease) co_return;
   int64_t now = UnixNow();
   Status status = co_await Terminate(services, id, now);
   if (!status.ok()) {

@@ -103,15 +103,20 @@ uint64_t HandlerTest::DataFileSize(const std::string& id) {
   return size;
 }
 
-protocol::RequestHead HandlerTest::PatchHead(
-    const std::string& id, uint64_t offset, uint64_t content_length,
-    std::vector<std::pair<std::string, std::string>> extra) {
+protocol::RequestHead HandlerTest::PatchBase(const std::string& id, uint64_t offset) const {
   protocol::RequestHead head;
   head.method = "PATCH";
   head.path = config_.base_path + id;
   head.headers.Add("Tus-Resumable", "1.0.0");
   head.headers.Add("Content-Type", "application/offset+octet-stream");
   head.headers.Add("Upload-Offset", std::to_string(offset));
+  return head;
+}
+
+protocol::RequestHead HandlerTest::PatchHead(
+    const std::string& id, uint64_t offset, uint64_t content_length,
+    std::vector<std::pair<std::string, std::string>> extra) {
+  protocol::RequestHead head = PatchBase(id, offset);
   head.headers.Add("Content-Length", std::to_string(content_length));
   for (auto& [name, value] : extra) head.headers.Add(name, value);
   head.content_length = content_length;
@@ -121,12 +126,7 @@ protocol::RequestHead HandlerTest::PatchHead(
 protocol::RequestHead HandlerTest::ChunkedPatchHead(
     const std::string& id, uint64_t offset,
     std::vector<std::pair<std::string, std::string>> extra) {
-  protocol::RequestHead head;
-  head.method = "PATCH";
-  head.path = config_.base_path + id;
-  head.headers.Add("Tus-Resumable", "1.0.0");
-  head.headers.Add("Content-Type", "application/offset+octet-stream");
-  head.headers.Add("Upload-Offset", std::to_string(offset));
+  protocol::RequestHead head = PatchBase(id, offset);
   head.headers.Add("Transfer-Encoding", "chunked");
   for (auto& [name, value] : extra) head.headers.Add(name, value);
   head.chunked = true;

@@ -54,6 +54,8 @@ class HandlerTest : public ::testing::Test {
   // Bytes in the upload's data file (compressed when the upload is).
   uint64_t DataFileSize(const std::string& id);
 
+  // The fields every tus PATCH carries.
+  protocol::RequestHead PatchBase(const std::string& id, uint64_t offset) const;
   // A tus PATCH head at `offset` with a Content-Length body (`content_length`), plus `extra`.
   protocol::RequestHead PatchHead(const std::string& id, uint64_t offset, uint64_t content_length,
                                   std::vector<std::pair<std::string, std::string>> extra = {});
