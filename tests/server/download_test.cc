@@ -13,16 +13,7 @@
 namespace tuskd::server::testing {
 namespace {
 
-class DownloadTest : public SharedTuskdTest<DownloadTest> {
- public:
-  static std::vector<std::string> Flags() { return {"--max-size", "1M"}; }
-
- protected:
-  std::string NewUpload(std::optional<uint64_t> length, const std::string& content = "",
-                        const HeaderFields& extra = {}) {
-    return UploadWithContent(port(), length, content, extra);
-  }
-};
+class DownloadTest : public UploadsTest<DownloadTest> {};
 
 TEST_F(DownloadTest, GetWithRangeAnswers206WithContentRange) {
   std::string data = "0123456789";

@@ -80,4 +80,17 @@ class SharedTuskdTest : public ::testing::Test {
   static inline std::string start_error_;
 };
 
+// A shared tuskd (--max-size 1M) for suites that create uploads holding a few bytes.
+template <typename Derived>
+class UploadsTest : public SharedTuskdTest<Derived> {
+ public:
+  static std::vector<std::string> Flags() { return {"--max-size", "1M"}; }
+
+ protected:
+  std::string NewUpload(std::optional<uint64_t> length, const std::string& content = "",
+                        const HeaderFields& extra = {}) {
+    return UploadWithContent(SharedTuskdTest<Derived>::port(), length, content, extra);
+  }
+};
+
 }  // namespace tuskd::server::testing

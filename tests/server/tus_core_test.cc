@@ -14,17 +14,7 @@
 namespace tuskd::server::testing {
 namespace {
 
-class TusCoreTest : public SharedTuskdTest<TusCoreTest> {
- public:
-  static std::vector<std::string> Flags() { return {"--max-size", "1M"}; }
-
- protected:
-  // An upload of `length` bytes (nullopt: deferred) holding `content` so far.
-  std::string NewUpload(std::optional<uint64_t> length, const std::string& content = "",
-                        const HeaderFields& extra = {}) {
-    return UploadWithContent(port(), length, content, extra);
-  }
-};
+class TusCoreTest : public UploadsTest<TusCoreTest> {};
 
 TEST_F(TusCoreTest, CreationAnswers201WithLocationAndOffset) {
   CreatedUpload created = CreateUpload(port(), 100);
