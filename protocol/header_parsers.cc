@@ -6,8 +6,8 @@
 #include <iterator>
 #include <limits>
 
-#include "protocol/field_text.h"
 #include "base/base64.h"
+#include "protocol/field_text.h"
 #include "protocol/request_head.h"
 
 namespace tuskd::protocol {

@@ -1,6 +1,6 @@
 // Metadata from a draft creation's representation headers.
-#include "base/base64.h"
 #include "protocol/ietf/representation.h"
+#include "base/base64.h"
 
 #include <gtest/gtest.h>
 
