@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Fails (exit 1, with clang-format's file:line diagnostics) when a tracked .cc or .h is not
-# formatted as .clang-format says. Debian 12's clang-format 14; another version may format some
-# constructs differently, so the versioned binary is preferred. Usage: tools/check-format.sh
-# [root]; to fix: git ls-files '*.cc' '*.h' | xargs clang-format-14 -i
+# Fails (exit 1, with clang-format's file:line diagnostics) when a .cc or .h, tracked or new and
+# not ignored, is not formatted as .clang-format says. Debian 12's clang-format 14; another
+# version may format some constructs differently, so the versioned binary is preferred.
+# Usage: tools/check-format.sh [root]; to fix: git ls-files '*.cc' '*.h' | xargs clang-format-14 -i
 set -euo pipefail
 root=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 cd "$root"
@@ -14,7 +14,7 @@ if [[ -z $clang_format ]]; then
 fi
 
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  mapfile -d '' tracked < <(git ls-files -z -- '*.cc' '*.h')
+  mapfile -d '' tracked < <(git ls-files -z --cached --others --exclude-standard -- '*.cc' '*.h')
   files=()
   for f in "${tracked[@]}"; do [[ -f $f ]] && files+=("$f"); done  # not deleted but uncommitted
 else

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The layer rule: which folder's C++ files may #include which folders. Reads every quoted (and
-# every <base/...>-style) include of every tracked .cc/.h and exits 1, listing file:line and the
+# every <base/...>-style) include of every .cc/.h, tracked or new, and exits 1, listing file:line and the
 # rule broken, when a file includes a folder it may not. Usage: tools/check-layers.sh [root]
 #
 #   base                      base
@@ -70,7 +70,8 @@ def describe(allowed):
 
 def sources():
     try:
-        out = subprocess.run(["git", "-C", ROOT, "ls-files", "-z", "--", "*.cc", "*.h"],
+        out = subprocess.run(["git", "-C", ROOT, "ls-files", "-z", "--cached", "--others",
+                              "--exclude-standard", "--", "*.cc", "*.h"],
                              check=True, capture_output=True, text=True).stdout
         files = [f for f in out.split("\0") if f]
     except (OSError, subprocess.CalledProcessError):  # not a git checkout: walk the tree
