@@ -6,6 +6,7 @@
 
 #include "predict/content_info_audio.h"
 #include "predict/peeking_reader.h"
+#include "predict/utf8.h"
 
 namespace tuskd::predict {
 namespace {

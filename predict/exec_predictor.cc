@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "predict/utf8.h"
 
 namespace tuskd::predict {
 namespace {

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "predict/predictor.h"
+#include "predict/byte_source.h"
 
 namespace tuskd::predict {
 

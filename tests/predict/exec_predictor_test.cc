@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "predict/utf8.h"
 #include "tests/common/scoped_temp_dir.h"
 #include "tests/predict/predictor_test_util.h"
 

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 
-#include "predict/predictor.h"
+#include "predict/byte_source.h"
+#include "predict/prediction.h"
 
 namespace tuskd::predict::predictor_testing {
 
