@@ -1,5 +1,6 @@
 // Builders of WAV and FLAC bytes for the content-info tests: RIFF chunks, fmt chunks for every
-// sample encoding, sines of a known level, and a hand-laid FLAC STREAMINFO header.
+// sample encoding, sines of a known level, and a hand-laid FLAC STREAMINFO header. Header-only
+// pure functions; safe from any thread.
 #pragma once
 
 #include <algorithm>

@@ -1,5 +1,6 @@
 // Running builtin:content-info in the content-info tests: its result for an input, the "audio"
-// object of some bytes, and the levels of the half-scale test sine.
+// object of some bytes, and the levels of the half-scale test sine. Header-only; each call
+// makes its own predictor, so tests may call them from any thread.
 #pragma once
 
 #include <gtest/gtest.h>

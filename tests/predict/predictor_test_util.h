@@ -1,5 +1,6 @@
 // Helpers shared by the predictor tests: inputs over in-memory bytes and byte sources that fail
-// or run short on purpose.
+// or run short on purpose. Header-only; an input may be opened from any thread, each source
+// it opens is used by one.
 #pragma once
 
 #include <algorithm>

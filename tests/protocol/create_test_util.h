@@ -1,5 +1,6 @@
 // Requests and policies the DecideCreate tests share: the tus body media type, a valid SHA-1
-// Upload-Checksum, and server policies with a --max-size or with concatenation on.
+// Upload-Checksum, and server policies with a --max-size or with concatenation on. Header-only
+// constants and pure functions.
 #pragma once
 
 #include <cstdint>
