@@ -80,7 +80,7 @@ std::string IsoMediaType(std::string_view brand) {
 bool LooksLikeText(std::string_view head) {
   if (head.empty()) return false;
   for (char c : head) {
-    const uint8_t b = static_cast<uint8_t>(c);
+    const auto b = static_cast<uint8_t>(c);
     if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != '\v' && b != 0x1B) ||
         b == 0x7F) {
       return false;

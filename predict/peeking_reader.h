@@ -17,7 +17,7 @@ namespace tuskd::predict {
 
 class PeekingReader {
  public:
-  static constexpr size_t kDefaultCapacity = 64 * 1024;
+  static constexpr size_t kDefaultCapacity = size_t{64} * 1024;
 
   // `source` must outlive the reader.
   explicit PeekingReader(ByteSource* source, size_t capacity = kDefaultCapacity);

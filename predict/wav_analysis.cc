@@ -44,7 +44,7 @@ double Decode(const unsigned char* p) {
   if constexpr (F == SampleFormat::kU8) return (p[0] - 128) / 128.0;
   if constexpr (F == SampleFormat::kS16) return static_cast<int16_t>(Le16(p)) / 32768.0;
   if constexpr (F == SampleFormat::kS24) {
-    int32_t v = static_cast<int32_t>(p[0] | (p[1] << 8) | (p[2] << 16));
+    auto v = static_cast<int32_t>(p[0] | (p[1] << 8) | (p[2] << 16));
     return ((v ^ 0x800000) - 0x800000) / 8388608.0;  // sign-extend 24 bits
   }
   if constexpr (F == SampleFormat::kS32) return static_cast<int32_t>(Le32(p)) / 2147483648.0;
@@ -160,8 +160,7 @@ json MeasureWavData(PeekingReader& reader, const WavFormat& f, std::optional<uin
   uint64_t measured = 0;
   LevelMeter meter;
   while (remaining >= width) {
-    size_t want =
-        static_cast<size_t>(std::min<uint64_t>(remaining, PeekingReader::kDefaultCapacity));
+    auto want = static_cast<size_t>(std::min<uint64_t>(remaining, PeekingReader::kDefaultCapacity));
     std::string_view view = reader.Peek(want);
     size_t usable = std::min(view.size(), want);
     usable -= usable % width;
