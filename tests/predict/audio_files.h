@@ -33,7 +33,7 @@ struct WavSpec {
 inline std::string FmtChunk(const WavSpec& s) {
   const uint16_t block = s.channels * s.bits / 8;
   std::string body = Le(s.extensible ? 0xFFFE : s.code, 2) + Le(s.channels, 2) + Le(s.rate, 4) +
-                     Le(s.rate * block, 4) + Le(block, 2) + Le(s.bits, 2);
+                     Le(uint64_t{s.rate} * block, 4) + Le(block, 2) + Le(s.bits, 2);
   if (s.extensible) {
     body += Le(22, 2) + Le(s.bits, 2) + Le(0x3, 4) + Le(s.code, 4) +
             std::string("\x00\x00\x10\x00\x80\x00\x00\xAA\x00\x38\x9B\x71", 12);
@@ -53,7 +53,7 @@ inline std::string EncodeSample(const WavSpec& s, double x) {
   };
   if (s.code == 3 && s.bits == 32) {
     uint32_t bits;
-    float f = static_cast<float>(x);
+    auto f = static_cast<float>(x);
     std::memcpy(&bits, &f, 4);
     return Le(bits, 4);
   }

@@ -49,7 +49,7 @@ inline PredictionInput InputOver(std::string bytes, size_t max_chunk = 0) {
   return input;
 }
 
-inline PredictionInput FailingInput(std::string served_before_failing, uint64_t size) {
+inline PredictionInput FailingInput(const std::string& served_before_failing, uint64_t size) {
   PredictionInput input = InputOver("");
   input.size = size;
   input.open = [served_before_failing]() -> std::unique_ptr<ByteSource> {

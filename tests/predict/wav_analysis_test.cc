@@ -71,7 +71,7 @@ TEST(ContentInfoWavTest, ExtensibleFormatUsesItsSubFormat) {
 
 TEST(ContentInfoWavTest, SilenceHasNullLevels) {
   WavSpec spec{1, 1, 44100, 16};
-  json audio = Audio(Wav(spec, std::string(44100 * 2 * 3, '\0')));
+  json audio = Audio(Wav(spec, std::string(size_t{44100} * 2 * 3, '\0')));
   EXPECT_EQ(audio["frames"], 44100 * 3);
   EXPECT_DOUBLE_EQ(audio["duration_seconds"].get<double>(), 3.0);
   EXPECT_TRUE(audio["peak_dbfs"].is_null());
@@ -109,7 +109,7 @@ TEST(ContentInfoWavTest, StreamingSizePlaceholderMeansToTheEnd) {
 TEST(ContentInfoWavTest, TruncatedDataReportsWhatIsThere) {
   WavSpec spec{1, 2, 48000, 16};
   std::string wav = Wav(spec, Sine(spec, 0.5, 1.0));
-  wav.resize(wav.size() - 48000 * 2 + 1);  // half a second gone, and half a sample
+  wav.resize(wav.size() - size_t{48000} * 2 + 1);  // half a second gone, and half a sample
   json audio = Audio(wav);
   EXPECT_EQ(audio["truncated"], true);
   EXPECT_EQ(audio["declared_frames"], 48000);

@@ -79,8 +79,8 @@ TEST(DecideCreateTest, EmptyMetadataHeaderIsNoMetadata) {
 }
 
 TEST(DecideCreateTest, CreationWithUpload) {
-  CreatePlan plan =
-      Plan(MakeHead("POST", {{"Upload-Length", "100"}, {"Content-Type", kOctets}}, /*length=*/50));
+  CreatePlan plan = Plan(MakeHead("POST", {{"Upload-Length", "100"}, {"Content-Type", kOctets}},
+                                  /*content_length=*/50));
   EXPECT_TRUE(plan.with_body);
   EXPECT_EQ(plan.max_body_bytes, 100u);
 }

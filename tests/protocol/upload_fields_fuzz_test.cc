@@ -122,14 +122,13 @@ TEST(ParserFuzzTest, Base64DecodesOnlyWellFormedText) {
 
 TEST(ParserFuzzTest, ParsedMetadataSerializesToTheSameEntries) {
   FuzzInputs inputs(0x7ec0004);
-  const Seeds seeds = {
-      "filename d29ybGRfZG9taW5hdGlvbl9wbGFuLnBkZg==,is_confidential,empty ,  "
-      "spaced Zm9v",
-      "n\xc3\xa4me AAEC",
-      "filetype aW1hZ2UvcG5n,filename aG9saWRheS5wbmc=",
-      "a Zg==,b,c Zm8=",
-      "",
-      "\t"};
+  const Seeds seeds = {("filename d29ybGRfZG9taW5hdGlvbl9wbGFuLnBkZg==,is_confidential,empty ,  "
+                        "spaced Zm9v"),
+                       "n\xc3\xa4me AAEC",
+                       "filetype aW1hZ2UvcG5n,filename aG9saWRheS5wbmc=",
+                       "a Zg==,b,c Zm8=",
+                       "",
+                       "\t"};
   ForInputs(
       6000, [&] { return inputs.Next(seeds); },
       [](const std::string& text) {

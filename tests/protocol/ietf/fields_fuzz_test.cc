@@ -111,7 +111,7 @@ TEST(ParserFuzzTest, RepresentationMetadataIsAlwaysValidMetadata) {
   const Seeds types = {"Image/PNG; charset=binary", "application/partial-upload", "text/plain",
                        " ; x=1", "audio/wav;rate=\"44100\""};
   const Seeds dispositions = {
-      "attachment; filename=\"holiday \\\"2026\\\".png\"",
+      R"(attachment; filename="holiday \"2026\".png")",
       "inline; size=3; FileName=take1.wav",
       "attachment; filename=\"EUR rates.txt\"; filename*=UTF-8''%E2%82%AC%20rates.txt",
       "attachment; filename*=iso-8859-1'en'%A3%20rates.txt; filename=rates.txt",
