@@ -35,7 +35,7 @@ std::string Rfc3339Millis(std::chrono::system_clock::time_point now) {
   const auto since_epoch = duration_cast<milliseconds>(now.time_since_epoch()).count();
   // Floor division, so an instant before 1970 still gets 0-999 milliseconds.
   const long long ms = ((since_epoch % 1000) + 1000) % 1000;
-  const std::time_t seconds = static_cast<std::time_t>((since_epoch - ms) / 1000);
+  const auto seconds = static_cast<std::time_t>((since_epoch - ms) / 1000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char buffer[64];  // room for any int the compiler imagines in the fields

@@ -166,7 +166,7 @@ class PosixFileSystemImpl final : public FileSystem {
 }  // namespace
 
 FileSystem* PosixFileSystem() {
-  static PosixFileSystemImpl* const fs = new PosixFileSystemImpl();  // never destroyed
+  static auto* const fs = new PosixFileSystemImpl();  // never destroyed
   return fs;
 }
 

@@ -1,11 +1,10 @@
 // builtin:content-info, the default predictor: needs nothing external. It reports the type
 // detected from magic bytes, the size and SHA-256, and for WAV and FLAC an "audio" object with
-// format, duration and peak/RMS levels (see content_info_audio.h). It reads at most the first
-// 64 KiB of other files and streams audio through one fixed 64 KiB buffer.
+// format, duration and peak/RMS levels (wav_analysis.h, flac_analysis.h). It reads at most the
+// first 64 KiB of other files and streams audio through one fixed 64 KiB buffer.
 // Stateless: Predict() is safe to call from any number of threads.
 #pragma once
 
-#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -23,16 +22,5 @@ class ContentInfoPredictor : public Predictor {
   // the byte source fails.
   PredictionOutcome Predict(const PredictionInput& input) override;
 };
-
-// How many leading bytes DetectContentType wants (fewer only when the file is shorter).
-inline constexpr size_t kSniffBytes = 8192;
-
-// The MIME type of a file whose first bytes are `head`: image/png, image/jpeg, image/gif,
-// image/webp, application/pdf, application/zip, application/gzip, application/zstd, audio/wav,
-// audio/flac, audio/mpeg (ID3 tag or two consecutive MPEG audio frame headers), audio/ogg,
-// video/ogg or application/ogg, video/mp4, audio/mp4, video/quicktime, image/heic,
-// image/avif, text/plain (non-empty UTF-8 without NUL or stray control characters), else
-// application/octet-stream (also for an empty file).
-std::string DetectContentType(std::string_view head);
 
 }  // namespace tuskd::predict

@@ -2,7 +2,8 @@
 // description as argv[1] (PredictionInput::Describe() as JSON) and in the environment
 // (TUSKD_UPLOAD_ID, TUSKD_SHA256, TUSKD_SIZE), the upload's bytes on stdin, and must print one
 // JSON value on stdout and exit 0. It runs without a shell, in its own process group, with
-// default signal dispositions and no file descriptors of ours beyond 0-2.
+// default signal dispositions and no file descriptors of ours beyond 0-2 (child_process.h does
+// the spawning, pumping and killing; this file decides what the outcome means).
 // Thread-safe: Predict() may be called from many threads; at most max_concurrency programs run
 // at once and further callers wait their turn.
 //

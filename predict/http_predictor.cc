@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "base/base64.h"
+#include "predict/utf8.h"
 
 namespace tuskd::predict {
 namespace {

@@ -11,13 +11,13 @@
 #include <string_view>
 #include <vector>
 
-#include "predict/predictor.h"
+#include "predict/byte_source.h"
 
 namespace tuskd::predict {
 
 class PeekingReader {
  public:
-  static constexpr size_t kDefaultCapacity = 64 * 1024;
+  static constexpr size_t kDefaultCapacity = size_t{64} * 1024;
 
   // `source` must outlive the reader.
   explicit PeekingReader(ByteSource* source, size_t capacity = kDefaultCapacity);

@@ -9,6 +9,7 @@ PACKAGES=(
   nlohmann-json3-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libflac-dev
   nodejs npm curl
   openssl # the CLI: throwaway certificates for the TLS e2e test and benchmark
+  clang-format-14 clang-tidy-14 python3 # the source checks: tools/check-*.sh, tools/tidy.sh
 )
 
 # Names provided by installed packages (e.g. NodeSource's nodejs provides npm and conflicts

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Builds and runs every test (unit tests and the Node end-to-end tests) with one CMake preset:
-# tools/test.sh [preset], default release. Exits with ctest's exit code.
+# Builds and runs every test (unit tests, the source checks and the Node end-to-end tests) with
+# one CMake preset, then clang-tidy over the C++ files changed since the merge base with main
+# (a full tidy run takes longer than CI has; tools/tidy.sh alone checks everything):
+# tools/test.sh [preset], default release. TIDY=skip leaves clang-tidy out, TIDY_BASE names
+# another branch to compare with. Exits with ctest's exit code, or tidy's when ctest passed.
 set -euo pipefail
 
 preset=${1:-release}
@@ -32,4 +35,11 @@ if [[ $configure == true ]]; then
 fi
 cmake --build --preset "$preset"
 
-exec ctest --preset "$preset" -j2
+ctest_rc=0
+ctest --preset "$preset" -j2 || ctest_rc=$?
+
+tidy_rc=0
+if [[ ${TIDY:-} != skip ]]; then
+  TIDY_BUILD_DIR=build/$preset tools/tidy.sh --changed "${TIDY_BASE:-main}" || tidy_rc=$?
+fi
+exit $((ctest_rc != 0 ? ctest_rc : tidy_rc))

@@ -164,6 +164,7 @@ TEST_F(LogTest, ConcurrentWritersProduceWholeLines) {
   const std::string padding(6000, 'x');
   StderrCapture capture;
   std::vector<std::thread> writers;
+  writers.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     writers.emplace_back([t, &padding] {
       for (int i = 0; i < kLinesEach; ++i) {
@@ -173,7 +174,7 @@ TEST_F(LogTest, ConcurrentWritersProduceWholeLines) {
   }
   for (std::thread& writer : writers) writer.join();
   std::vector<std::string> lines = Lines(capture.Finish());
-  ASSERT_EQ(lines.size(), size_t{kThreads * kLinesEach});
+  ASSERT_EQ(lines.size(), size_t{kThreads} * kLinesEach);
   std::vector<int> next(kThreads, 0);
   for (const std::string& line : lines) {
     nlohmann::json parsed = nlohmann::json::parse(line, nullptr, false);

@@ -49,7 +49,7 @@ TEST(CompressionChoiceTest, MagicBytesOfCompressedFormats) {
 TEST(CompressionChoiceTest, MagicBytesOfCompressibleContent) {
   using namespace std::string_literals;
   for (const std::string& head :
-       {""s, "x"s, "hello world"s, "{\"a\":1}"s, "RIFF\x24\x08\x00\x00WAVEfmt "s,
+       {""s, "x"s, "hello world"s, R"({"a":1})"s, "RIFF\x24\x08\x00\x00WAVEfmt "s,
         "\xFF\xFE\x61\x00"s, "%PDF-1.7"s, "\x00\x00\x00\x00\x00\x00"s, "BM\x36\x00"s,
         "\xEF\xBB\xBFtext"s}) {
     EXPECT_FALSE(Magic(head)) << testing::PrintToString(head);

@@ -69,7 +69,8 @@ TEST(FrameEncoderTest, FramesConcatenateIntoOneStream) {
   FrameEncoder encoder(1);
   std::string expected;
   for (uint32_t seed = 1; seed <= 4; ++seed) {
-    std::string part = seed % 2 ? TextContent(10000 * seed, seed) : RandomContent(5000, seed);
+    std::string part =
+        seed % 2 ? TextContent(size_t{10000} * seed, seed) : RandomContent(5000, seed);
     ASSERT_TRUE(encoder.Write(part, &file).ok());
     ASSERT_TRUE(encoder.EndFrame(&file).ok());
     expected += part;

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "predict/utf8.h"
 #include "tests/common/scoped_temp_dir.h"
 #include "tests/predict/predictor_test_util.h"
 
@@ -59,7 +60,7 @@ class ExecPredictorTest : public ::testing::Test {
 
 TEST_F(ExecPredictorTest, SuccessReturnsTheProgramsJson) {
   PredictionOutcome outcome =
-      Run("cat >/dev/null; echo '{\"label\": \"speech\", \"score\": 0.93}'", InputOver("abc"));
+      Run(R"(cat >/dev/null; echo '{"label": "speech", "score": 0.93}')", InputOver("abc"));
   ASSERT_TRUE(outcome.ok) << outcome.error;
   EXPECT_EQ(outcome.result, (nlohmann::json{{"label", "speech"}, {"score", 0.93}}));
 }
@@ -82,21 +83,21 @@ TEST_F(ExecPredictorTest, GetsTheDescriptionInArgvAndEnvironment) {
 TEST_F(ExecPredictorTest, StdinCarriesExactlyTheUploadBytes) {
   std::string bytes(3 * 1024 * 1024 + 17, '\0');
   for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7919 % 251);
-  PredictionOutcome outcome = Run(
-      "set -- $(cksum); echo \"{\\\"cksum\\\": $1, \\\"bytes\\\": $2}\"", InputOver(bytes, 10000));
+  PredictionOutcome outcome =
+      Run(R"(set -- $(cksum); echo "{\"cksum\": $1, \"bytes\": $2}")", InputOver(bytes, 10000));
   ASSERT_TRUE(outcome.ok) << outcome.error;
   EXPECT_EQ(outcome.result["bytes"], bytes.size());
   // The same bytes piped through cksum by the shell, for comparison.
   std::string path = dir_.path() + "/bytes";
   std::ofstream(path, std::ios::binary) << bytes;
   PredictionOutcome reference = Run(
-      "sum=$(cksum < " + path + " | cut -d' ' -f1); echo \"{\\\"cksum\\\": $sum}\"", InputOver(""));
+      "sum=$(cksum < " + path + R"( | cut -d' ' -f1); echo "{\"cksum\": $sum}")", InputOver(""));
   ASSERT_TRUE(reference.ok) << reference.error;
   EXPECT_EQ(outcome.result["cksum"], reference.result["cksum"]);
 }
 
 TEST_F(ExecPredictorTest, EmptyUploadGivesImmediateEof) {
-  PredictionOutcome outcome = Run("echo \"{\\\"bytes\\\": $(wc -c)}\"", InputOver(""));
+  PredictionOutcome outcome = Run(R"(echo "{\"bytes\": $(wc -c)}")", InputOver(""));
   ASSERT_TRUE(outcome.ok) << outcome.error;
   EXPECT_EQ(outcome.result["bytes"], 0);
 }
@@ -150,7 +151,7 @@ TEST_F(ExecPredictorTest, TempFailExitIsRetryable) {
 
 TEST_F(ExecPredictorTest, InvalidJsonIsNotRetryable) {
   for (const char* body :
-       {"echo 'not json'", "true", "echo '{\"a\": 1} trailing'", "printf '\"\\377\\376\"'"}) {
+       {"echo 'not json'", "true", "echo '{\"a\": 1} trailing'", R"(printf '"\377\376"')"}) {
     PredictionOutcome outcome = Run(body, InputOver("abc"));
     EXPECT_FALSE(outcome.ok) << body;
     EXPECT_FALSE(outcome.retryable) << body;
@@ -226,12 +227,13 @@ TEST_F(ExecPredictorTest, NoMoreThanMaxConcurrencyProgramsRunAtOnce) {
   mkdir(marks.c_str(), 0755);
   auto predictor = Make(Script("count.sh", "cat >/dev/null; touch " + marks + "/$$; n=$(ls " +
                                                marks + " | wc -l); sleep 0.2; rm " + marks +
-                                               "/$$; echo \"{\\\"running\\\": $n}\""),
+                                               R"(/$$; echo "{\"running\": $n}")"),
                         10000, 2);
   std::vector<std::thread> threads;
   std::vector<PredictionOutcome> outcomes(6);
-  for (size_t i = 0; i < outcomes.size(); ++i) {
-    threads.emplace_back([&, i] { outcomes[i] = predictor->Predict(InputOver("abc")); });
+  for (PredictionOutcome& outcome : outcomes) {
+    threads.emplace_back(
+        [&predictor, &outcome] { outcome = predictor->Predict(InputOver("abc")); });
   }
   for (std::thread& t : threads) t.join();
   for (const PredictionOutcome& outcome : outcomes) {

@@ -1,14 +1,17 @@
 // Helpers shared by the predictor tests: inputs over in-memory bytes and byte sources that fail
-// or run short on purpose.
+// or run short on purpose. Header-only; an input may be opened from any thread, each source
+// it opens is used by one.
 #pragma once
 
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 
-#include "predict/predictor.h"
+#include "predict/byte_source.h"
+#include "predict/prediction.h"
 
 namespace tuskd::predict::predictor_testing {
 
@@ -46,7 +49,7 @@ inline PredictionInput InputOver(std::string bytes, size_t max_chunk = 0) {
   return input;
 }
 
-inline PredictionInput FailingInput(std::string served_before_failing, uint64_t size) {
+inline PredictionInput FailingInput(const std::string& served_before_failing, uint64_t size) {
   PredictionInput input = InputOver("");
   input.size = size;
   input.open = [served_before_failing]() -> std::unique_ptr<ByteSource> {

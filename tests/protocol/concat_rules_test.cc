@@ -76,7 +76,7 @@ TEST(DecideFinalPartsTest, UnfinishedPartsMakeAFinalThatWaits) {
 }
 
 TEST(DecideFinalPartsTest, RefusesPartsThatCannotBeJoined) {
-  auto code = [](std::vector<UploadView> parts, ServerPolicy policy = {}) {
+  auto code = [](const std::vector<UploadView>& parts, const ServerPolicy& policy = {}) {
     auto got = DecideFinalParts(parts, policy);
     return std::holds_alternative<Failure>(got) ? std::optional(std::get<Failure>(got).code)
                                                 : std::nullopt;

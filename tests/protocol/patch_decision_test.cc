@@ -137,12 +137,10 @@ UploadView FinalUpload() {
   return upload;
 }
 
-std::vector<RefusalCase> RefusalCases() {
-  const UploadView half = MakeUpload(100, 50);
-  const UploadView deferred = MakeUpload(std::nullopt, 50);
+// Gone uploads come first, whatever else is wrong.
+std::vector<RefusalCase> GoneCases() {
   const RequestHead bad_type = MakeHead("PATCH", {{"Upload-Offset", "0"}}, 1);
   return {
-      // Gone uploads come first, whatever else is wrong.
       {"Expired",
        bad_type,
        MakeUpload(100, 0, UploadState::kExpired),
@@ -153,7 +151,14 @@ std::vector<RefusalCase> RefusalCases() {
        MakeUpload(100, 0, UploadState::kTerminated),
        {},
        ErrorCode::kUploadTerminated},
-      // Duplicates.
+  };
+}
+
+// Duplicates.
+std::vector<RefusalCase> DuplicateCases() {
+  const UploadView half = MakeUpload(100, 50);
+  const UploadView deferred = MakeUpload(std::nullopt, 50);
+  return {
       {"DuplicateOffset",
        Patch(50, {{"Upload-Offset", "50"}}, 1),
        half,
@@ -174,7 +179,14 @@ std::vector<RefusalCase> RefusalCases() {
        half,
        {},
        ErrorCode::kDuplicateHeader},
-      // Content-Type (before offset checks, as tusd).
+  };
+}
+
+// Content-Type (before offset checks, as tusd).
+std::vector<RefusalCase> ContentTypeCases() {
+  const UploadView half = MakeUpload(100, 50);
+  const RequestHead bad_type = MakeHead("PATCH", {{"Upload-Offset", "0"}}, 1);
+  return {
       {"NoContentType", bad_type, half, {}, ErrorCode::kInvalidContentType},
       {"OtherContentType",
        MakeHead("PATCH", {{"Content-Type", "application/octet-stream"}, {"Upload-Offset", "50"}},
@@ -188,7 +200,13 @@ std::vector<RefusalCase> RefusalCases() {
        {},
        ErrorCode::kInvalidContentType},
       {"ContentTypeBeforeFinal", bad_type, FinalUpload(), {}, ErrorCode::kInvalidContentType},
-      // Upload-Offset.
+  };
+}
+
+// Upload-Offset.
+std::vector<RefusalCase> OffsetCases() {
+  const UploadView half = MakeUpload(100, 50);
+  return {
       {"NoOffset",
        MakeHead("PATCH", {{"Content-Type", kOctets}}, 1),
        half,
@@ -214,10 +232,22 @@ std::vector<RefusalCase> RefusalCases() {
        FinalUpload(),
        {},
        ErrorCode::kInvalidOffset},
-      // Final concatenated uploads.
+  };
+}
+
+// Final concatenated uploads.
+std::vector<RefusalCase> FinalCases() {
+  return {
       {"Final", Patch(10, {}, 1), FinalUpload(), {}, ErrorCode::kConcatFinalPatch},
       {"FinalBeforeMismatch", Patch(0, {}, 1), FinalUpload(), {}, ErrorCode::kConcatFinalPatch},
-      // Offset mismatch.
+  };
+}
+
+// Offset mismatch.
+std::vector<RefusalCase> MismatchCases() {
+  const UploadView half = MakeUpload(100, 50);
+  const UploadView deferred = MakeUpload(std::nullopt, 50);
+  return {
       {"OffsetBehind", Patch(40, {}, 1), half, {}, ErrorCode::kMismatchedOffset},
       {"OffsetAhead", Patch(60, {}, 1), half, {}, ErrorCode::kMismatchedOffset},
       {"MismatchBeforeLength",
@@ -226,7 +256,14 @@ std::vector<RefusalCase> RefusalCases() {
        {},
        ErrorCode::kMismatchedOffset},
       {"MismatchBeforeSize", Patch(0, {}, 1000), half, {}, ErrorCode::kMismatchedOffset},
-      // Upload-Length in a PATCH.
+  };
+}
+
+// Upload-Length in a PATCH.
+std::vector<RefusalCase> LengthCases() {
+  const UploadView half = MakeUpload(100, 50);
+  const UploadView deferred = MakeUpload(std::nullopt, 50);
+  return {
       {"LengthMalformed",
        Patch(50, {{"Upload-Length", "x"}}, 1),
        deferred,
@@ -244,7 +281,14 @@ std::vector<RefusalCase> RefusalCases() {
        ErrorCode::kLengthBelowOffset},
       {"LengthAboveMaxSize", Patch(50, {{"Upload-Length", "1001"}}, 0), deferred, WithMaxSize(1000),
        ErrorCode::kMaxSizeExceeded},
-      // Body size.
+  };
+}
+
+// Body size.
+std::vector<RefusalCase> BodySizeCases() {
+  const UploadView half = MakeUpload(100, 50);
+  const UploadView deferred = MakeUpload(std::nullopt, 50);
+  return {
       {"BodyPastLength", Patch(50, {}, 51), half, {}, ErrorCode::kSizeExceeded},
       {"BodyPastDeclaredLength",
        Patch(50, {{"Upload-Length", "60"}}, 11),
@@ -263,7 +307,13 @@ std::vector<RefusalCase> RefusalCases() {
        half,
        {},
        ErrorCode::kSizeExceeded},
-      // Upload-Checksum.
+  };
+}
+
+// Upload-Checksum.
+std::vector<RefusalCase> ChecksumCases() {
+  const UploadView half = MakeUpload(100, 50);
+  return {
       {"ChecksumMalformed",
        Patch(50, {{"Upload-Checksum", "sha1 ?"}}, 1),
        half,
@@ -282,6 +332,16 @@ std::vector<RefusalCase> RefusalCases() {
        }(),
        ErrorCode::kUnsupportedChecksum},
   };
+}
+
+std::vector<RefusalCase> RefusalCases() {
+  std::vector<RefusalCase> cases;
+  for (auto group : {GoneCases, DuplicateCases, ContentTypeCases, OffsetCases, FinalCases,
+                     MismatchCases, LengthCases, BodySizeCases, ChecksumCases}) {
+    std::vector<RefusalCase> more = group();
+    cases.insert(cases.end(), more.begin(), more.end());
+  }
+  return cases;
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, DecidePatchRefusalTest, ::testing::ValuesIn(RefusalCases()),

@@ -24,7 +24,7 @@ TEST(HumanizeTest, DurationsAndPercentages) {
   EXPECT_EQ(ShortDuration(-5), "0s");
   EXPECT_EQ(ShortDuration(59), "59s");
   EXPECT_EQ(ShortDuration(3599), "59m");
-  EXPECT_EQ(ShortDuration(7 * 86400), "7d");
+  EXPECT_EQ(ShortDuration(int64_t{7} * 86400), "7d");
   EXPECT_EQ(LongDuration(3725), "1h 2m");
   EXPECT_EQ(LongDuration(86400), "1d");
   EXPECT_EQ(Percent(999, 1000), "99%");

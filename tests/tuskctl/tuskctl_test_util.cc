@@ -50,6 +50,7 @@ int WaitFor(pid_t pid, std::chrono::milliseconds timeout) {
 
 std::vector<char*> CStrings(std::vector<std::string>& strings) {
   std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
   for (auto& s : strings) pointers.push_back(s.data());
   pointers.push_back(nullptr);
   return pointers;
@@ -74,12 +75,8 @@ size_t CollectHeader(char* data, size_t size, size_t count, void* out) {
   return size * count;
 }
 
-}  // namespace
-
-RunResult RunTuskctl(const std::string& data_dir, const std::vector<std::string>& args,
-                     const std::vector<std::string>& env) {
-  std::vector<std::string> argv = {TUSKCTL_BINARY, "--data-dir", data_dir};
-  argv.insert(argv.end(), args.begin(), args.end());
+// Our environment without what decides tuskctl's colours and width, then `env`.
+std::vector<std::string> TuskctlEnvironment(const std::vector<std::string>& env) {
   std::vector<std::string> environment;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string_view entry(*e);
@@ -90,6 +87,16 @@ RunResult RunTuskctl(const std::string& data_dir, const std::vector<std::string>
     environment.emplace_back(entry);
   }
   environment.insert(environment.end(), env.begin(), env.end());
+  return environment;
+}
+
+}  // namespace
+
+RunResult RunTuskctl(const std::string& data_dir, const std::vector<std::string>& args,
+                     const std::vector<std::string>& env) {
+  std::vector<std::string> argv = {TUSKCTL_BINARY, "--data-dir", data_dir};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<std::string> environment = TuskctlEnvironment(env);
   auto argv_c = CStrings(argv);
   auto env_c = CStrings(environment);
 

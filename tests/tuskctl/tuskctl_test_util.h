@@ -43,7 +43,7 @@ std::vector<nlohmann::json> JsonLines(const std::string& text);
 // A tuskd process on 127.0.0.1 with a free port, on `data_dir`.
 class TuskdServer {
  public:
-  TuskdServer(std::string data_dir, std::vector<std::string> extra_flags = {});
+  explicit TuskdServer(std::string data_dir, std::vector<std::string> extra_flags = {});
   ~TuskdServer();  // Stop()
   TuskdServer(const TuskdServer&) = delete;
   TuskdServer& operator=(const TuskdServer&) = delete;

@@ -11,7 +11,7 @@ constexpr std::array<const char*, 7> kUnits = {"B", "K", "M", "G", "T", "P", "E"
 
 // The value scaled to its unit, and the unit's index.
 std::pair<double, size_t> Scale(uint64_t bytes) {
-  double value = static_cast<double>(bytes);
+  auto value = static_cast<double>(bytes);
   size_t unit = 0;
   while (value >= 1024 && unit + 1 < kUnits.size()) {
     value /= 1024;
@@ -69,7 +69,7 @@ std::string Percent(uint64_t part, std::optional<uint64_t> whole) {
 }
 
 std::string Timestamp(int64_t unix_seconds) {
-  std::time_t time = static_cast<std::time_t>(unix_seconds);
+  auto time = static_cast<std::time_t>(unix_seconds);
   std::tm local = {};
   if (::localtime_r(&time, &local) == nullptr) return std::to_string(unix_seconds);
   char text[32];

@@ -71,7 +71,7 @@ int Run(int argc, char** argv) {
   // Everything after the command (its options included) is the command's to parse.
   std::vector<std::string> args = po::collect_unrecognized(parsed.options, po::include_positional);
   args.erase(args.begin());
-  if (vm.count("help")) args.push_back("--help");  // "tuskctl --help list" as "list --help"
+  if (vm.count("help")) args.emplace_back("--help");  // "tuskctl --help list" as "list --help"
 
   auto color = ParseColor(vm["color"].as<std::string>());
   if (!color) {

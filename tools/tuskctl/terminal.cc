@@ -57,7 +57,8 @@ Terminal DetectTerminal(int fd, ColorChoice choice) {
   terminal.tty = ::isatty(fd) == 1;
   const char* term = std::getenv("TERM");
   bool dumb = term != nullptr && std::strcmp(term, "dumb") == 0;
-  bool no_color = std::getenv("NO_COLOR") != nullptr && *std::getenv("NO_COLOR") != '\0';
+  const char* no_color_env = std::getenv("NO_COLOR");
+  bool no_color = no_color_env != nullptr && *no_color_env != '\0';
   terminal.color = choice == ColorChoice::kAlways ||
                    (choice == ColorChoice::kAuto && terminal.tty && !dumb && !no_color);
   winsize size = {};
@@ -91,7 +92,7 @@ std::string Printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
+    auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       out.push_back(c < 0x20 || c == 0x7f ? '?' : static_cast<char>(c));
       ++i;

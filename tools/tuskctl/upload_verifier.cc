@@ -55,7 +55,7 @@ bool ExpectedDigest(const store::StoreInspector& inspector, const store::UploadR
                     std::string* digest, std::string* source, VerifyReport* report) {
   if (record.state == store::UploadState::kComplete) {
     if (!record.sha256) {
-      report->problems.push_back("complete, but the record has no sha256");
+      report->problems.emplace_back("complete, but the record has no sha256");
       return false;
     }
     *digest = *record.sha256;
@@ -107,7 +107,7 @@ VerifyReport VerifyUpload(const store::StoreInspector& inspector, const store::U
   if (record.state == store::UploadState::kTerminated ||
       record.state == store::UploadState::kExpired) {
     report.skipped = true;
-    if (has_file) report.notes.push_back("data file still present (tuskd removes it at start)");
+    if (has_file) report.notes.emplace_back("data file still present (tuskd removes it at start)");
     return report;
   }
   if (record.length && record.state == store::UploadState::kComplete &&

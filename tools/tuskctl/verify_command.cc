@@ -110,7 +110,7 @@ void PrintReport(const CommandContext& context, const VerifyReport& report, bool
 // Verifies one record. Beside a running tuskd, a failure may only mean the upload moved on
 // (terminated, expired, a commit) between reading its record and its file: then catch up and
 // check the newer record once more.
-VerifyReport VerifyWithRetry(store::StoreInspector& inspector, store::UploadRecord record,
+VerifyReport VerifyWithRetry(store::StoreInspector& inspector, const store::UploadRecord& record,
                              ProgressLine* progress) {
   VerifyReport report = VerifyUpload(inspector, record, progress->For(record.id));
   progress->Clear();
@@ -123,6 +123,46 @@ VerifyReport VerifyWithRetry(store::StoreInspector& inspector, store::UploadReco
   report = VerifyUpload(inspector, newer, progress->For(newer.id));
   progress->Clear();
   return report;
+}
+
+// The records `verify` checks: every upload with --all, else the ones the given ids name; keys
+// whose record does not parse go to *unreadable. Returns false, having said why, when the store
+// cannot be listed or read, or an id names no single upload.
+bool CollectRecords(CommandContext& context, store::StoreInspector& inspector, bool all,
+                    const po::variables_map& vm, std::vector<store::UploadRecord>* records,
+                    std::vector<std::string>* unreadable) {
+  if (all) {
+    if (Status listed = inspector.ListUploads(records, unreadable); !listed.ok()) {
+      context.err << "tuskctl verify: " << listed.ToString() << "\n";
+      return false;
+    }
+    return true;
+  }
+  for (const std::string& given : vm["ids"].as<std::vector<std::string>>()) {
+    std::string id;
+    if (!ResolveUploadId(context, inspector, given, &id)) return false;
+    store::UploadRecord record;
+    Status found = inspector.GetUpload(id, &record);
+    if (found.IsCorruption()) {
+      unreadable->push_back(id);
+    } else if (!found.ok()) {
+      context.err << "tuskctl verify: " << Printable(found.ToString()) << "\n";
+      return false;
+    } else {
+      records->push_back(std::move(record));
+    }
+  }
+  return true;
+}
+
+// "3 uploads: 2 ok, 1 failed, 0 skipped (terminated or expired)", the failures in red.
+void PrintTally(CommandContext& context, const Tally& tally) {
+  size_t total = tally.ok + tally.failed + tally.skipped;
+  context.out << total << (total == 1 ? " upload: " : " uploads: ") << tally.ok << " ok, "
+              << (tally.failed > 0 ? Paint(context.terminal, Color::kRed,
+                                           std::to_string(tally.failed) + " failed")
+                                   : "0 failed")
+              << ", " << tally.skipped << " skipped (terminated or expired)\n";
 }
 
 }  // namespace
@@ -151,27 +191,7 @@ int RunVerify(CommandContext& context, const Args& args) {
   }
   std::vector<store::UploadRecord> records;
   std::vector<std::string> unreadable;
-  if (all) {
-    if (Status listed = inspector->ListUploads(&records, &unreadable); !listed.ok()) {
-      context.err << "tuskctl verify: " << listed.ToString() << "\n";
-      return kExitFailure;
-    }
-  } else {
-    for (const std::string& given : vm["ids"].as<std::vector<std::string>>()) {
-      std::string id;
-      if (!ResolveUploadId(context, *inspector, given, &id)) return kExitFailure;
-      store::UploadRecord record;
-      Status found = inspector->GetUpload(id, &record);
-      if (found.IsCorruption()) {
-        unreadable.push_back(id);
-      } else if (!found.ok()) {
-        context.err << "tuskctl verify: " << Printable(found.ToString()) << "\n";
-        return kExitFailure;
-      } else {
-        records.push_back(std::move(record));
-      }
-    }
-  }
+  if (!CollectRecords(context, *inspector, all, vm, &records, &unreadable)) return kExitFailure;
 
   Tally tally;
   ProgressLine progress(context, /*enabled=*/!json);
@@ -179,20 +199,13 @@ int RunVerify(CommandContext& context, const Args& args) {
     VerifyReport report;
     report.id = Printable(key);
     report.state = "unknown";
-    report.problems.push_back("the upload record does not parse");
+    report.problems.emplace_back("the upload record does not parse");
     PrintReport(context, report, json, &tally);
   }
-  for (store::UploadRecord& record : records) {
-    PrintReport(context, VerifyWithRetry(*inspector, std::move(record), &progress), json, &tally);
+  for (const store::UploadRecord& record : records) {
+    PrintReport(context, VerifyWithRetry(*inspector, record, &progress), json, &tally);
   }
-  if (!json) {
-    size_t total = tally.ok + tally.failed + tally.skipped;
-    context.out << total << (total == 1 ? " upload: " : " uploads: ") << tally.ok << " ok, "
-                << (tally.failed > 0 ? Paint(context.terminal, Color::kRed,
-                                             std::to_string(tally.failed) + " failed")
-                                     : "0 failed")
-                << ", " << tally.skipped << " skipped (terminated or expired)\n";
-  }
+  if (!json) PrintTally(context, tally);
   return tally.failed == 0 ? kExitOk : kExitFailure;
 }
 

@@ -22,7 +22,7 @@ using PairList = std::vector<std::pair<std::string, std::string>>;
 TEST(RepresentationMetadataTest, ContentTypeAndDispositionBecomeFiletypeAndFilename) {
   Metadata metadata = RepresentationMetadata(
       MakeHeaders({{"Content-Type", "Image/PNG; charset=binary"},
-                   {"Content-Disposition", "attachment; filename=\"holiday \\\"2026\\\".png\""}}));
+                   {"Content-Disposition", R"(attachment; filename="holiday \"2026\".png")"}}));
   EXPECT_EQ(Pairs(metadata),
             (PairList{{"filetype", "image/png"}, {"filename", "holiday \"2026\".png"}}));
   EXPECT_EQ(SerializeMetadata(metadata), "filetype " + EncodeBase64("image/png") + ",filename " +

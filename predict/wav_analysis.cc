@@ -1,4 +1,4 @@
-#include "predict/content_info_audio.h"
+#include "predict/wav_analysis.h"
 
 #include <algorithm>
 #include <bit>
@@ -10,9 +10,7 @@
 #include <string>
 #include <string_view>
 
-#ifdef TUSKD_HAVE_FLAC
-#include <FLAC/stream_decoder.h>
-#endif
+#include "predict/audio_report.h"
 
 namespace tuskd::predict {
 namespace {
@@ -39,43 +37,6 @@ std::string Printable(std::string_view bytes) {
   return out;
 }
 
-json Error(std::string message) { return json{{"error", std::move(message)}}; }
-
-// Peak and RMS over every sample of every channel, full scale 1.0. Callers sum squares per block
-// of a few thousand samples and add the block sums here, which keeps a double accumulator
-// accurate over billions of samples.
-class LevelMeter {
- public:
-  void AddBlock(double peak, double sum_squares, uint64_t count) {
-    peak_ = std::max(peak_, peak);
-    sum_squares_ += sum_squares;
-    count_ += count;
-  }
-  // Adds peak_dbfs and rms_dbfs, rounded to 0.01 dB; null for silence (or no samples), since
-  // -inf has no JSON form.
-  void Report(json* audio) const {
-    (*audio)["peak_dbfs"] = Dbfs(peak_);
-    (*audio)["rms_dbfs"] = count_ == 0 ? json(nullptr) : Dbfs(std::sqrt(sum_squares_ / count_));
-  }
-
- private:
-  static json Dbfs(double level) {
-    if (!(level > 0)) return nullptr;
-    return std::round(20 * std::log10(level) * 100) / 100;
-  }
-  double peak_ = 0;
-  double sum_squares_ = 0;
-  uint64_t count_ = 0;
-};
-
-// `sample_rate` must be non-zero.
-void AddFrames(uint32_t sample_rate, uint64_t frames, json* audio) {
-  (*audio)["frames"] = frames;
-  (*audio)["duration_seconds"] = static_cast<double>(frames) / sample_rate;
-}
-
-// ---- WAV ----
-
 enum class SampleFormat { kU8, kS16, kS24, kS32, kF32, kF64 };
 
 template <SampleFormat F>
@@ -83,7 +44,7 @@ double Decode(const unsigned char* p) {
   if constexpr (F == SampleFormat::kU8) return (p[0] - 128) / 128.0;
   if constexpr (F == SampleFormat::kS16) return static_cast<int16_t>(Le16(p)) / 32768.0;
   if constexpr (F == SampleFormat::kS24) {
-    int32_t v = static_cast<int32_t>(p[0] | (p[1] << 8) | (p[2] << 16));
+    auto v = static_cast<int32_t>(p[0] | (p[1] << 8) | (p[2] << 16));
     return ((v ^ 0x800000) - 0x800000) / 8388608.0;  // sign-extend 24 bits
   }
   if constexpr (F == SampleFormat::kS32) return static_cast<int32_t>(Le32(p)) / 2147483648.0;
@@ -199,8 +160,7 @@ json MeasureWavData(PeekingReader& reader, const WavFormat& f, std::optional<uin
   uint64_t measured = 0;
   LevelMeter meter;
   while (remaining >= width) {
-    size_t want =
-        static_cast<size_t>(std::min<uint64_t>(remaining, PeekingReader::kDefaultCapacity));
+    auto want = static_cast<size_t>(std::min<uint64_t>(remaining, PeekingReader::kDefaultCapacity));
     std::string_view view = reader.Peek(want);
     size_t usable = std::min(view.size(), want);
     usable -= usable % width;
@@ -232,28 +192,30 @@ std::optional<uint64_t> DataSize(uint32_t size, std::optional<uint64_t> ds64_siz
 
 json AnalyzeWav(PeekingReader& reader) {
   std::string_view header = reader.Peek(12);
-  if (header.size() < 12) return Error("truncated RIFF header");
+  if (header.size() < 12) return AudioError("truncated RIFF header");
   std::string_view riff = header.substr(0, 4);
   const bool rf64 = riff == "RF64" || riff == "BW64";
-  if ((riff != "RIFF" && !rf64) || header.substr(8, 4) != "WAVE") return Error("not RIFF/WAVE");
+  if ((riff != "RIFF" && !rf64) || header.substr(8, 4) != "WAVE") {
+    return AudioError("not RIFF/WAVE");
+  }
   reader.Consume(12);
   WavFormat format;
   bool have_format = false;
   std::optional<uint64_t> ds64_data_size;
   while (true) {
     std::string_view chunk_header = reader.Peek(8);
-    if (chunk_header.size() < 8) return Error(have_format ? "no data chunk" : "no fmt chunk");
+    if (chunk_header.size() < 8) return AudioError(have_format ? "no data chunk" : "no fmt chunk");
     const std::string id(chunk_header.substr(0, 4));
     const uint32_t size = Le32(Bytes(chunk_header) + 4);
     reader.Consume(8);
     if (id == "data") {
-      if (!have_format) return Error("data chunk before fmt chunk");
+      if (!have_format) return AudioError("data chunk before fmt chunk");
       return MeasureWavData(reader, format, DataSize(size, ds64_data_size));
     }
     if (id == "fmt ") {
       const size_t want = std::min<uint32_t>(size, 40);
       std::string_view body = reader.Peek(want);
-      if (body.size() < want) return Error("truncated fmt chunk");
+      if (body.size() < want) return AudioError("truncated fmt chunk");
       std::string error;
       if (!ParseFmt(body.substr(0, want), &format, &error)) {
         json audio = FormatFacts(format);
@@ -266,145 +228,9 @@ json AnalyzeWav(PeekingReader& reader) {
       if (body.size() >= 16) ds64_data_size = Le64(Bytes(body) + 8);
     }
     // Chunks are padded to even sizes; a missing pad byte at the very end is forgiven.
-    if (reader.Skip(size) < size) return Error("truncated \"" + Printable(id) + "\" chunk");
+    if (reader.Skip(size) < size) return AudioError("truncated \"" + Printable(id) + "\" chunk");
     if (size & 1) reader.Skip(1);
   }
-}
-
-// ---- FLAC ----
-
-namespace {
-
-struct StreamInfo {
-  uint32_t sample_rate = 0;
-  uint32_t channels = 0;
-  uint32_t bits_per_sample = 0;
-  uint64_t total_samples = 0;  // per channel; 0 means unknown
-};
-
-// STREAMINFO is 34 bytes of big-endian bit fields (https://xiph.org/flac/format.html).
-StreamInfo ParseStreamInfo(const unsigned char* s) {
-  StreamInfo info;
-  info.sample_rate = (s[10] << 12) | (s[11] << 4) | (s[12] >> 4);
-  info.channels = ((s[12] >> 1) & 0x7) + 1;
-  info.bits_per_sample = (((s[12] & 0x1) << 4) | (s[13] >> 4)) + 1;
-  info.total_samples = (static_cast<uint64_t>(s[13] & 0xF) << 32) |
-                       (static_cast<uint64_t>(s[14]) << 24) | (s[15] << 16) | (s[16] << 8) | s[17];
-  return info;
-}
-
-#ifdef TUSKD_HAVE_FLAC
-
-struct FlacDecodeState {
-  PeekingReader* reader = nullptr;
-  LevelMeter meter;
-  uint64_t frames = 0;
-  uint64_t errors = 0;
-  std::string first_error;
-};
-
-FLAC__StreamDecoderReadStatus FlacRead(const FLAC__StreamDecoder* /*decoder*/, FLAC__byte buffer[],
-                                       size_t* bytes, void* data) {
-  auto* state = static_cast<FlacDecodeState*>(data);
-  std::string_view view = state->reader->Peek(*bytes);
-  *bytes = std::min(*bytes, view.size());
-  if (*bytes == 0) return FLAC__STREAM_DECODER_READ_STATUS_END_OF_STREAM;
-  std::memcpy(buffer, view.data(), *bytes);
-  state->reader->Consume(*bytes);
-  return FLAC__STREAM_DECODER_READ_STATUS_CONTINUE;
-}
-
-FLAC__StreamDecoderWriteStatus FlacWrite(const FLAC__StreamDecoder* /*decoder*/,
-                                         const FLAC__Frame* frame,
-                                         const FLAC__int32* const channels[], void* data) {
-  auto* state = static_cast<FlacDecodeState*>(data);
-  const uint32_t block = frame->header.blocksize;
-  const double scale = std::ldexp(1.0, -static_cast<int>(frame->header.bits_per_sample - 1));
-  for (uint32_t c = 0; c < frame->header.channels; ++c) {
-    double peak = 0, sum_squares = 0;
-    for (uint32_t i = 0; i < block; ++i) {
-      double x = channels[c][i] * scale;
-      peak = std::max(peak, std::fabs(x));
-      sum_squares += x * x;
-    }
-    state->meter.AddBlock(peak, sum_squares, block);
-  }
-  state->frames += block;
-  return FLAC__STREAM_DECODER_WRITE_STATUS_CONTINUE;
-}
-
-void FlacError(const FLAC__StreamDecoder* /*decoder*/, FLAC__StreamDecoderErrorStatus status,
-               void* data) {
-  auto* state = static_cast<FlacDecodeState*>(data);
-  if (state->errors++ == 0) state->first_error = FLAC__StreamDecoderErrorStatusString[status];
-}
-
-// Decodes the whole stream from the reader (at byte 0) with libFLAC's stream decoder, whose
-// memory is bounded by the maximum block size, not the file size.
-void MeasureFlacLevels(PeekingReader& reader, const StreamInfo& info, json* audio) {
-  FlacDecodeState state;
-  state.reader = &reader;
-  FLAC__StreamDecoder* decoder = FLAC__stream_decoder_new();
-  if (decoder == nullptr) {
-    (*audio)["peak_dbfs"] = (*audio)["rms_dbfs"] = nullptr;
-    (*audio)["levels"] = "not computed: out of memory";
-    return;
-  }
-  bool ok = FLAC__stream_decoder_init_stream(decoder, FlacRead, nullptr, nullptr, nullptr, nullptr,
-                                             FlacWrite, nullptr, FlacError,
-                                             &state) == FLAC__STREAM_DECODER_INIT_STATUS_OK &&
-            FLAC__stream_decoder_process_until_end_of_stream(decoder);
-  const char* final_state = FLAC__StreamDecoderStateString[FLAC__stream_decoder_get_state(decoder)];
-  FLAC__stream_decoder_delete(decoder);
-  state.meter.Report(audio);
-  if (!ok) (*audio)["decode_error"] = final_state;
-  if (state.errors > 0) {
-    (*audio)["decode_errors"] = state.errors;
-    (*audio)["first_decode_error"] = state.first_error;
-  }
-  if (info.total_samples == 0) {
-    AddFrames(info.sample_rate, state.frames, audio);
-  } else if (state.frames < info.total_samples) {
-    (*audio)["truncated"] = true;
-    (*audio)["decoded_frames"] = state.frames;
-  }
-}
-
-#else
-
-void MeasureFlacLevels(PeekingReader&, const StreamInfo&, json* audio) {
-  (*audio)["peak_dbfs"] = (*audio)["rms_dbfs"] = nullptr;
-  (*audio)["levels"] = "not computed";
-}
-
-#endif  // TUSKD_HAVE_FLAC
-
-}  // namespace
-
-json AnalyzeFlac(PeekingReader& reader) {
-  constexpr size_t kHeaderBytes = 4 + 4 + 34;  // "fLaC", block header, STREAMINFO
-  std::string_view header = reader.Peek(kHeaderBytes);
-  if (header.size() < 8 || header.substr(0, 4) != "fLaC") return Error("truncated FLAC header");
-  const unsigned char* p = Bytes(header);
-  if ((p[4] & 0x7F) != 0) return Error("first FLAC metadata block is not STREAMINFO");
-  const uint32_t length = (p[5] << 16) | (p[6] << 8) | p[7];
-  if (length < 34 || header.size() < kHeaderBytes) return Error("truncated STREAMINFO block");
-  const StreamInfo info = ParseStreamInfo(p + 8);
-  json audio = {{"format", "flac"},
-                {"sample_rate", info.sample_rate},
-                {"channels", info.channels},
-                {"bits_per_sample", info.bits_per_sample}};
-  if (info.sample_rate == 0) {
-    audio["error"] = "STREAMINFO sample rate is 0";
-    return audio;
-  }
-  if (info.total_samples != 0) {
-    AddFrames(info.sample_rate, info.total_samples, &audio);
-  } else {
-    audio["frames"] = audio["duration_seconds"] = nullptr;  // unknown until decoded
-  }
-  MeasureFlacLevels(reader, info, &audio);
-  return audio;
 }
 
 }  // namespace tuskd::predict
