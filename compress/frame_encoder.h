@@ -1,10 +1,10 @@
 // FrameEncoder: streaming zstd compression of one upload's bytes into independent frames
-// (docs/storage-format.md, "Data files"). Bytes go in through Write, compressed output leaves through a
-// fixed buffer into a ByteSink (a data file) whenever the buffer fills, and EndFrame closes the
-// frame (ZSTD_e_end) so that the file ends on a frame boundary: the only kind of place a commit, a
-// rollback or recovery may cut it. Memory is fixed per encoder (the ZSTD_CCtx with a capped window,
-// plus the output buffer), allocated at the first Write and freed with the encoder. Not
-// thread-safe; one writer uses it.
+// (docs/storage-format.md, "Data files"). Bytes go in through Write, compressed output leaves
+// through a fixed buffer into a ByteSink (a data file) whenever the buffer fills, and EndFrame
+// closes the frame (ZSTD_e_end) so that the file ends on a frame boundary: the only kind of place a
+// commit, a rollback or recovery may cut it. Memory is fixed per encoder (the ZSTD_CCtx with a
+// capped window, plus the output buffer), allocated at the first Write and freed with the encoder.
+// Not thread-safe; one writer uses it.
 #pragma once
 
 #include <cstdint>

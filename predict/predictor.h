@@ -1,5 +1,5 @@
-// The predictor seam of the completion pipeline (docs/architecture.md, "A PATCH, file by file"): when an
-// upload completes, a worker hands its bytes and description (prediction.h) to a Predictor,
+// The predictor seam of the completion pipeline (docs/architecture.md, "A PATCH, file by file"):
+// when an upload completes, a worker hands its bytes and description (prediction.h) to a Predictor,
 // which returns a JSON result or an error that says whether a retry could help. Three kinds
 // exist, chosen by the --predictor spec: builtin:content-info, exec:/path/to/program and
 // http(s)://... Thread-safety: a Predictor is shared by all worker threads, so Predict() must be

@@ -7,8 +7,8 @@
 #include "base/hex.h"
 
 // SHA256_Init/Update/Final and SHA256_CTX are deprecated in OpenSSL 3 but are the only way to
-// get at a digest state that can be saved and restored (docs/architecture.md, "Facts that shaped the design"). This is
-// the one file allowed to use them.
+// get at a digest state that can be saved and restored (docs/architecture.md, "Facts that shaped
+// the design"). This is the one file allowed to use them.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 

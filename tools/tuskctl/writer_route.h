@@ -1,9 +1,9 @@
 // How a mutating tuskctl command (delete, purge-expired) reaches the store without breaking the
 // single-writer rule: through tuskd's admin endpoint when tuskd has the store open, or directly
 // (UploadStore::Open) when nothing does; never both, and never a read-write open beside a
-// writer, which would disturb it (docs/architecture.md, "Facts that shaped the design"). RocksDB's write lock on
-// <db>/LOCK decides which: admin.json only says where a running tuskd listens.
-// Not thread-safe.
+// writer, which would disturb it (docs/architecture.md, "Facts that shaped the design"). RocksDB's
+// write lock on <db>/LOCK decides which: admin.json only says where a running tuskd listens. Not
+// thread-safe.
 #pragma once
 
 #include <memory>
