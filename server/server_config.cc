@@ -35,10 +35,8 @@ std::vector<std::string> SplitList(const std::string& text) {
   return out;
 }
 
-po::options_description Describe() {
-  po::options_description d(
-      "tuskd: a resumable-upload server (tus 1.0.0)\n\nOptions (each also as TUSKD_<NAME>, e.g. "
-      "TUSKD_MAX_SIZE; a flag wins over the variable)");
+// The flags, in the order --help lists them, added a concern at a time.
+void AddListenOptions(po::options_description& d) {
   d.add_options()("help,h", "show this help and exit")("version", "print the version and exit")(
       "host", po::value<std::string>()->default_value("0.0.0.0"), "address to listen on")(
       "port", po::value<unsigned>()->default_value(1080),
@@ -48,18 +46,25 @@ po::options_description Describe() {
       "data-dir", po::value<std::string>()->default_value("./data"),
       "directory for the RocksDB state (db/) and upload data (uploads/)")(
       "max-size", po::value<std::string>()->default_value("0"),
-      "largest upload accepted, bytes with optional K/M/G/T suffix (0: no limit)")(
-      "threads", po::value<unsigned>()->default_value(0), "io threads (0: one per core)")(
+      "largest upload accepted, bytes with optional K/M/G/T suffix (0: no limit)");
+}
+
+void AddThreadAndBufferOptions(po::options_description& d) {
+  d.add_options()("threads", po::value<unsigned>()->default_value(0),
+                  "io threads (0: one per core)")(
       "commit-threads", po::value<unsigned>()->default_value(2),
       "threads that run fdatasync and RocksDB commits off the io threads")(
       "checkpoint-bytes", po::value<std::string>()->default_value("64M"),
       "commit inside a long body every this many bytes")(
       "buffer-size", po::value<std::string>()->default_value("256K"),
-      "bytes read per body piece (one buffer per io thread, 4K-4M)")(
-      "header-timeout", po::value<std::string>()->default_value("30s"),
-      "longest wait for a complete request head")("idle-timeout",
-                                                  po::value<std::string>()->default_value("120s"),
-                                                  "close keep-alive connections idle this long")(
+      "bytes read per body piece (one buffer per io thread, 4K-4M)");
+}
+
+void AddTimeoutOptions(po::options_description& d) {
+  d.add_options()("header-timeout", po::value<std::string>()->default_value("30s"),
+                  "longest wait for a complete request head")(
+      "idle-timeout", po::value<std::string>()->default_value("120s"),
+      "close keep-alive connections idle this long")(
       "body-timeout", po::value<std::string>()->default_value("60s"),
       "longest a request body may stall before it is committed and ended")(
       "expiration", po::value<std::string>()->default_value("7d"),
@@ -69,9 +74,12 @@ po::options_description Describe() {
       "lock-timeout", po::value<unsigned>()->default_value(3000),
       "ms to wait for an older request on the same upload to let go before 423")(
       "shutdown-timeout", po::value<std::string>()->default_value("10s"),
-      "on SIGTERM/SIGINT, longest wait for in-flight requests")(
-      "cors-origins", po::value<std::string>()->default_value("*"),
-      "comma-separated allowed browser origins ('*': any)")(
+      "on SIGTERM/SIGINT, longest wait for in-flight requests");
+}
+
+void AddHttpOptions(po::options_description& d) {
+  d.add_options()("cors-origins", po::value<std::string>()->default_value("*"),
+                  "comma-separated allowed browser origins ('*': any)")(
       "tls-cert", po::value<std::string>()->default_value(""),
       "PEM certificate chain (leaf first): serve HTTPS (TLS 1.2+) instead of HTTP; needs "
       "--tls-key; SIGHUP reads both files again")(
@@ -79,17 +87,24 @@ po::options_description Describe() {
       "behind-proxy", po::bool_switch(),
       "trust Forwarded / X-Forwarded-Host / X-Forwarded-Proto for Location URLs")(
       "log-format", po::value<std::string>()->default_value("text"),
-      "stderr log lines: text | json (one object per line: ts, level, component, msg, fields)")(
-      "predictor", po::value<std::string>()->default_value("builtin:content-info"),
-      "what runs on each new content hash: builtin:content-info | exec:/path/to/program | "
-      "http(s)://host/path")("predictor-timeout", po::value<std::string>()->default_value("60s"),
-                             "longest one exec/http prediction may take")(
+      "stderr log lines: text | json (one object per line: ts, level, component, msg, fields)");
+}
+
+void AddPredictionOptions(po::options_description& d) {
+  d.add_options()("predictor", po::value<std::string>()->default_value("builtin:content-info"),
+                  "what runs on each new content hash: builtin:content-info | "
+                  "exec:/path/to/program | http(s)://host/path")(
+      "predictor-timeout", po::value<std::string>()->default_value("60s"),
+      "longest one exec/http prediction may take")(
       "predictor-concurrency", po::value<unsigned>()->default_value(2), "predictions run at once")(
       "predictor-attempts", po::value<unsigned>()->default_value(5),
-      "tries of a failing prediction (backoff doubles from 2s) before it is recorded as failed")(
-      "compression", po::value<std::string>()->default_value("none"),
-      "compression at rest of new uploads: none | zstd | auto (zstd, except content already "
-      "compressed by its filetype or magic bytes)")(
+      "tries of a failing prediction (backoff doubles from 2s) before it is recorded as failed");
+}
+
+void AddUploadFeatureOptions(po::options_description& d) {
+  d.add_options()("compression", po::value<std::string>()->default_value("none"),
+                  "compression at rest of new uploads: none | zstd | auto (zstd, except content "
+                  "already compressed by its filetype or magic bytes)")(
       "concatenation", po::value<std::string>()->default_value("on"),
       "on | off: the concatenation and concatenation-unfinished extensions (parallel uploads); off "
       "answers Upload-Concat with 501")(
@@ -98,6 +113,18 @@ po::options_description Describe() {
       "clients reuse parts)")(
       "compression-level", po::value<int>()->default_value(compress::kDefaultCompressionLevel),
       "zstd level, 1-19 (higher: smaller, slower; docs/compression.md has measurements)");
+}
+
+po::options_description Describe() {
+  po::options_description d(
+      "tuskd: a resumable-upload server (tus 1.0.0)\n\nOptions (each also as TUSKD_<NAME>, e.g. "
+      "TUSKD_MAX_SIZE; a flag wins over the variable)");
+  AddListenOptions(d);
+  AddThreadAndBufferOptions(d);
+  AddTimeoutOptions(d);
+  AddHttpOptions(d);
+  AddPredictionOptions(d);
+  AddUploadFeatureOptions(d);
   return d;
 }
 

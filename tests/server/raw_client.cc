@@ -56,6 +56,27 @@ HttpResponse Failed(std::string why) {
   return response;
 }
 
+// The status line and header fields of a response head (without its final CRLF CRLF).
+HttpResponse ParseHead(const std::string& head) {
+  HttpResponse response;
+  size_t line_end = head.find("\r\n");
+  std::string status_line = head.substr(0, line_end);
+  if (status_line.rfind("HTTP/1.1 ", 0) != 0 || status_line.size() < 12) {
+    return Failed("bad status line: " + status_line);
+  }
+  response.status = std::atoi(status_line.substr(9, 3).c_str());
+  while (line_end != std::string::npos) {
+    size_t start = line_end + 2;
+    line_end = head.find("\r\n", start);
+    std::string line =
+        head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
+    size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    response.headers.emplace_back(line.substr(0, colon), Trim(line.substr(colon + 1)));
+  }
+  return response;
+}
+
 }  // namespace
 
 std::optional<std::string> HttpResponse::Header(std::string_view name) const {
@@ -171,6 +192,23 @@ bool RawClient::ReadLine(Clock::time_point deadline, std::string* line) {
   return true;
 }
 
+std::string RawClient::ReadChunkedBody(Clock::time_point deadline, std::string* body) {
+  for (;;) {
+    std::string size_line;
+    if (!ReadLine(deadline, &size_line)) return "cut chunked body";
+    size_t size = std::strtoull(size_line.c_str(), nullptr, 16);
+    if (size == 0) {
+      std::string trailer;
+      do {
+        if (!ReadLine(deadline, &trailer)) return "cut chunked trailer";
+      } while (!trailer.empty());
+      return {};
+    }
+    std::string crlf;
+    if (!Take(size, deadline, body) || !Take(2, deadline, &crlf)) return "cut chunk";
+  }
+}
+
 HttpResponse RawClient::ReadResponse(bool to_head) {
   auto deadline = Clock::now() + timeout_;
   size_t end;
@@ -185,22 +223,8 @@ HttpResponse RawClient::ReadResponse(bool to_head) {
   std::string head = buffer_.substr(0, end);
   buffer_.erase(0, end + 4);
 
-  HttpResponse response;
-  size_t line_end = head.find("\r\n");
-  std::string status_line = head.substr(0, line_end);
-  if (status_line.rfind("HTTP/1.1 ", 0) != 0 || status_line.size() < 12) {
-    return Failed("bad status line: " + status_line);
-  }
-  response.status = std::atoi(status_line.substr(9, 3).c_str());
-  while (line_end != std::string::npos) {
-    size_t start = line_end + 2;
-    line_end = head.find("\r\n", start);
-    std::string line =
-        head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
-    size_t colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    response.headers.emplace_back(line.substr(0, colon), Trim(line.substr(colon + 1)));
-  }
+  HttpResponse response = ParseHead(head);
+  if (!response.error.empty()) return response;
 
   bool no_body =
       to_head || response.status < 200 || response.status == 204 || response.status == 304;
@@ -212,22 +236,8 @@ HttpResponse RawClient::ReadResponse(bool to_head) {
     return response;
   }
   if (auto te = response.Header("Transfer-Encoding"); te && EqualsIgnoreCase(*te, "chunked")) {
-    for (;;) {
-      std::string size_line;
-      if (!ReadLine(deadline, &size_line)) return Failed("cut chunked body");
-      size_t size = std::strtoull(size_line.c_str(), nullptr, 16);
-      if (size == 0) {
-        std::string trailer;
-        do {
-          if (!ReadLine(deadline, &trailer)) return Failed("cut chunked trailer");
-        } while (!trailer.empty());
-        return response;
-      }
-      std::string crlf;
-      if (!Take(size, deadline, &response.body) || !Take(2, deadline, &crlf)) {
-        return Failed("cut chunk");
-      }
-    }
+    std::string why = ReadChunkedBody(deadline, &response.body);
+    return why.empty() ? response : Failed(why);
   }
   // Neither: the body runs to the close.
   while (Fill(deadline)) {

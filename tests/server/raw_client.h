@@ -76,6 +76,8 @@ class RawClient {
   // Takes `n` bytes from buffer_, reading more as needed.
   bool Take(size_t n, std::chrono::steady_clock::time_point deadline, std::string* out);
   bool ReadLine(std::chrono::steady_clock::time_point deadline, std::string* line);
+  // Appends a chunked body's data to *body and consumes its trailer; returns why it failed, or "".
+  std::string ReadChunkedBody(std::chrono::steady_clock::time_point deadline, std::string* body);
 
   int fd_ = -1;
   std::chrono::milliseconds timeout_;
