@@ -1,13 +1,12 @@
 // Every HTTP error the server can answer (protocol/error_catalogue.h), each provoked through a
 // real tuskd: one table for the refusals a single request triggers. The ones that need time are
 // in timeouts_test.cc (408) and expiry_test.cc (410); 423 lives in lock_handover_test.cc, 503 in
-// shutdown_test.cc. Every
-// error is plain text starting with its ERR_ code, and the server keeps serving afterwards (I6).
+// shutdown_test.cc, 404 for every method in unknown_upload_test.cc. Every error is plain text
+// starting with its ERR_ code, and the server keeps serving afterwards (I6).
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/server/raw_client.h"
@@ -15,11 +14,6 @@
 
 namespace tuskd::server::testing {
 namespace {
-
-using std::chrono::milliseconds;
-using std::chrono::seconds;
-
-constexpr char kMissingId[] = "/files/00000000000000000000000000000000";
 
 class ErrorPathsTest : public SharedTuskdTest<ErrorPathsTest> {
  public:
@@ -416,36 +410,6 @@ TEST_F(ErrorPathsTest, MalformedRequestLineAnswered400ThenClosed) {
   EXPECT_EQ(r.body.rfind("ERR_BAD_REQUEST", 0), 0u) << r.body;
   EXPECT_TRUE(client.WaitForClose());
 }
-
-// ---- 404 for a well-formed id that names no upload ----
-
-// Regression: a request for a well-formed but unknown id once aborted the whole process (a
-// conditional temporary inside a co_await'ed call, destroyed twice by GCC 12's coroutine
-// lowering). Each case gets its own server, so one crash cannot take the others down with it.
-class UnknownUploadTest : public ::testing::TestWithParam<const char*> {
- protected:
-  void SetUp() override {
-    std::string error;
-    ASSERT_TRUE(server_.Start(&error)) << error;
-  }
-  TuskdProcess server_;
-};
-
-TEST_P(UnknownUploadTest, Answers404AndKeepsServing) {
-  const std::string method = GetParam();
-  HeaderFields headers = method == "PATCH" ? PatchHeaders(0) : kTusHeaders;
-  HttpResponse r =
-      Exchange(server_.port(), method, kMissingId, headers, method == "PATCH" ? "a" : "");
-  EXPECT_EQ(r.status, 404) << r.error;
-  if (method != "HEAD") {
-    EXPECT_EQ(r.body.rfind("ERR_UPLOAD_NOT_FOUND: ", 0), 0u) << r.body;
-  }
-  EXPECT_EQ(Exchange(server_.port(), "GET", "/healthz", {}).status, 200) << "tuskd died; its log:\n"
-                                                                         << server_.Log();
-}
-
-INSTANTIATE_TEST_SUITE_P(EveryMethod, UnknownUploadTest,
-                         ::testing::Values("HEAD", "GET", "PATCH", "DELETE"));
 
 }  // namespace
 }  // namespace tuskd::server::testing
