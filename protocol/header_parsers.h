@@ -20,7 +20,12 @@ namespace tuskd::protocol {
 std::optional<uint64_t> ParseUnsigned(std::string_view text);
 
 // Upload-Metadata: comma-separated "key[ base64value]" pairs. Keys are non-empty, unique, and
-// hold no spaces or commas; values are strict base64 (padding required). Order kept.
+// hold no spaces or commas; values are strict base64 (padding required). Order kept. At most
+// kMaxMetadataPairs pairs and keys of at most kMaxMetadataKeyBytes (tus-js-client and Uppy send
+// a handful of short keys; the limits keep a hostile header from costing more than a
+// microsecond per pair). Linear in the header's length.
+constexpr size_t kMaxMetadataPairs = 256;
+constexpr size_t kMaxMetadataKeyBytes = 256;
 struct MetadataEntry {
   std::string key;
   std::optional<std::string> value;  // decoded; nullopt for a key sent without value

@@ -95,6 +95,53 @@ INSTANTIATE_TEST_SUITE_P(Invalid, ParseMetadataRejectTest,
                                            ",a Zg==", "a Zg==,", "a Zg==,,b", ",",
                                            "a\x01 Zg==", "a\tb Zg==", "a\x7f"));
 
+// "k0,k1,...": `count` distinct keys without values, `prefix` spelling each.
+std::string ManyKeys(size_t count, std::string_view prefix = "k") {
+  std::string text;
+  for (size_t i = 0; i < count; ++i) {
+    if (i > 0) text += ',';
+    text.append(prefix).append(std::to_string(i));
+  }
+  return text;
+}
+
+TEST(ParseMetadataLimitsTest, AcceptsTheMostPairsAndRefusesOneMore) {
+  auto most = ParseMetadata(ManyKeys(kMaxMetadataPairs));
+  ASSERT_TRUE(std::holds_alternative<Metadata>(most));
+  EXPECT_EQ(std::get<Metadata>(most).size(), kMaxMetadataPairs);
+  auto more = ParseMetadata(ManyKeys(kMaxMetadataPairs + 1));
+  ASSERT_TRUE(std::holds_alternative<Failure>(more));
+  EXPECT_EQ(std::get<Failure>(more).code, ErrorCode::kInvalidMetadata);
+  EXPECT_NE(std::get<Failure>(more).detail.find("pairs"), std::string::npos);
+}
+
+TEST(ParseMetadataLimitsTest, RefusesAKeyPastTheLongest) {
+  EXPECT_TRUE(std::holds_alternative<Metadata>(
+      ParseMetadata(std::string(kMaxMetadataKeyBytes, 'k') + " Zg==")));
+  auto parsed = ParseMetadata(std::string(kMaxMetadataKeyBytes + 1, 'k') + " Zg==");
+  ASSERT_TRUE(std::holds_alternative<Failure>(parsed));
+  EXPECT_EQ(std::get<Failure>(parsed).code, ErrorCode::kInvalidMetadata);
+}
+
+// The header a 64 KiB head can hold (~16,000 keys, the attack that held an io thread for 0.4 s)
+// is refused at the pair limit, having looked at no more than the first pairs.
+TEST(ParseMetadataLimitsTest, RefusesAHeadFullOfKeys) {
+  auto parsed = ParseMetadata(ManyKeys(15800));
+  ASSERT_TRUE(std::holds_alternative<Failure>(parsed));
+  EXPECT_EQ(std::get<Failure>(parsed).code, ErrorCode::kInvalidMetadata);
+}
+
+// Duplicates are found wherever they stand, also between the first and the last allowed pair,
+// and for keys that share a prefix with others.
+TEST(ParseMetadataLimitsTest, FindsADuplicateAnywhere) {
+  std::string text = ManyKeys(kMaxMetadataPairs - 1) + ",k0";
+  auto parsed = ParseMetadata(text);
+  ASSERT_TRUE(std::holds_alternative<Failure>(parsed));
+  EXPECT_NE(std::get<Failure>(parsed).detail.find("duplicate key \"k0\""), std::string::npos);
+  EXPECT_TRUE(std::holds_alternative<Metadata>(ParseMetadata("k1 Zg==,k10 Zg==,k1x")));
+  EXPECT_TRUE(std::holds_alternative<Failure>(ParseMetadata("k1 Zg==,k10 Zg==, k1")));
+}
+
 TEST(MetadataValueTest, FindsNonEmptyValues) {
   Metadata metadata = {{"filename", "a.txt"}, {"flag", std::nullopt}, {"blank", ""}};
   EXPECT_EQ(MetadataValue(metadata, "filename"), "a.txt");
