@@ -1,6 +1,6 @@
 #include "protocol/concat_rules.h"
 
-#include <limits>
+#include "base/length_limit.h"
 
 #include "protocol/shared_rules.h"
 
@@ -62,8 +62,8 @@ std::variant<FinalPlan, Failure> DecideFinalParts(const std::vector<UploadView>&
       lengths_known = false;
       continue;
     }
-    if (*part.length > std::numeric_limits<uint64_t>::max() - sum) {
-      return Fail(ErrorCode::kInvalidLength, "the parts' lengths add up past 2^64");
+    if (*part.length > kMaxUploadLength - sum) {
+      return Fail(ErrorCode::kInvalidLength, "the parts' lengths add up past 2^63-1");
     }
     sum += *part.length;
   }

@@ -29,7 +29,8 @@ struct FinalPlan {
 };
 // kInvalidConcat (naming the part by its position) for a part that is not a partial upload or
 // is gone (terminated or expired); kMaxSizeExceeded when the known sum passes
-// policy.max_size; kInvalidLength when the sum overflows.
+// policy.max_size; kInvalidLength when the sum passes kMaxUploadLength. Parts whose length is
+// still deferred are checked by the store when it becomes known (StoreOptions::max_size).
 std::variant<FinalPlan, Failure> DecideFinalParts(const std::vector<UploadView>& parts,
                                                   const ServerPolicy& policy);
 

@@ -35,6 +35,11 @@ std::optional<Failure> DecideConcat(const RequestHead& head, const ServerPolicy&
   if (auto* failure = std::get_if<Failure>(&parsed)) return std::move(*failure);
   auto& concat = std::get<UploadConcat>(parsed);
   plan.concat_partial = concat.partial;
+  if (concat.part_urls.size() > policy.max_concat_parts) {
+    return Fail(ErrorCode::kInvalidConcat, "a final upload may name at most " +
+                                               std::to_string(policy.max_concat_parts) +
+                                               " parts (--max-concat-parts)");
+  }
   plan.concat_part_urls = std::move(concat.part_urls);
   return std::nullopt;
 }

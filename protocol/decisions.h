@@ -28,6 +28,7 @@ struct ServerPolicy {
   std::vector<std::string> checksum_algorithms = {"sha1", "sha256", "md5"};
   bool checksum_trailer = false;
   bool concatenation = false;
+  size_t max_concat_parts = 256;  // the most part URLs one final may name
 };
 
 // Tus-Resumable must be present and 1.0.0 on every request but OPTIONS (412 with Tus-Version

@@ -30,6 +30,7 @@ enum class ErrorCode {
   // 403
   kConcatFinalPatch,  // PATCH to a final concatenated upload
   kAdminForbidden,    // /admin/ from a non-loopback peer or without the admin token
+  kLookupForbidden,   // GET /predictions/<sha256> without the admin token (--prediction-lookup)
   // 404
   kNotFound,            // no such route
   kUploadNotFound,      // no such upload

@@ -23,6 +23,7 @@ std::unique_ptr<tuskd::store::UploadStore> OpenStore(const ServerConfig& config)
   options.expiration_seconds = config.expiration.count();
   options.compression_level = config.compression_level;
   options.remove_parts_after_concat = config.concat_remove_parts;
+  options.max_size = config.max_size;
   std::unique_ptr<tuskd::store::UploadStore> store;
   auto status = tuskd::store::UploadStore::Open(options, &store);
   if (!status.ok()) {

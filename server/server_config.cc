@@ -67,6 +67,9 @@ void AddTimeoutOptions(po::options_description& d) {
       "close keep-alive connections idle this long")(
       "body-timeout", po::value<std::string>()->default_value("60s"),
       "longest a request body may stall before it is committed and ended")(
+      "min-body-rate", po::value<std::string>()->default_value("256"),
+      "bytes per second a request body must average over each --body-timeout, or it is "
+      "committed and ended with 408 (0: no minimum)")(
       "expiration", po::value<std::string>()->default_value("7d"),
       "unfinished uploads expire this long after their last write (0: never)")(
       "sweep-interval", po::value<std::string>()->default_value("60s"),
@@ -98,7 +101,10 @@ void AddPredictionOptions(po::options_description& d) {
       "longest one exec/http prediction may take")(
       "predictor-concurrency", po::value<unsigned>()->default_value(2), "predictions run at once")(
       "predictor-attempts", po::value<unsigned>()->default_value(5),
-      "tries of a failing prediction (backoff doubles from 2s) before it is recorded as failed");
+      "tries of a failing prediction (backoff doubles from 2s) before it is recorded as failed")(
+      "prediction-lookup", po::value<std::string>()->default_value("open"),
+      "who may GET /predictions/<sha256> (which tells whether anyone uploaded that content): "
+      "open | admin (only with the admin token of <data-dir>/admin.json)");
 }
 
 void AddUploadFeatureOptions(po::options_description& d) {
@@ -108,6 +114,8 @@ void AddUploadFeatureOptions(po::options_description& d) {
       "concatenation", po::value<std::string>()->default_value("on"),
       "on | off: the concatenation and concatenation-unfinished extensions (parallel uploads); off "
       "answers Upload-Concat with 501")(
+      "max-concat-parts", po::value<unsigned>()->default_value(256),
+      "most parts one final upload may name (Upload-Concat: final;...)")(
       "concat-remove-parts", po::bool_switch(),
       "terminate a final upload's parts once it is complete (default: keep them, as the spec lets "
       "clients reuse parts)")(
@@ -148,7 +156,7 @@ std::string ApplySizesAndDurations(const po::variables_map& vm, ServerConfig* c)
   uint64_t piece = 0;
   for (auto [name, out] :
        {SizeFlag{"max-size", &c->max_size}, SizeFlag{"checkpoint-bytes", &c->checkpoint_bytes},
-        SizeFlag{"buffer-size", &piece}}) {
+        SizeFlag{"buffer-size", &piece}, SizeFlag{"min-body-rate", &c->min_body_rate}}) {
     auto value = ParseByteSize(vm[name].as<std::string>());
     if (!value) return std::string("--") + name + " is not a byte size";
     *out = *value;
@@ -205,6 +213,11 @@ std::string Apply(const po::variables_map& vm, ServerConfig* c) {
   if (concatenation != "on" && concatenation != "off") return "--concatenation must be on or off";
   c->concatenation = concatenation == "on";
   c->concat_remove_parts = vm["concat-remove-parts"].as<bool>();
+  c->max_concat_parts = vm["max-concat-parts"].as<unsigned>();
+  if (c->max_concat_parts == 0) return "--max-concat-parts must be positive";
+  const std::string lookup = vm["prediction-lookup"].as<std::string>();
+  if (lookup != "open" && lookup != "admin") return "--prediction-lookup must be open or admin";
+  c->prediction_lookup = lookup == "admin" ? PredictionLookup::kAdmin : PredictionLookup::kOpen;
   c->compression_level = vm["compression-level"].as<int>();
   if (c->compression_level < 1 || c->compression_level > 19)
     return "--compression-level must be between 1 and 19";

@@ -13,6 +13,10 @@
 
 namespace tuskd::server {
 
+// Who may look a prediction up by content hash (GET /predictions/<sha256>), which tells whether
+// anyone uploaded that content: anyone, or only callers with the admin token.
+enum class PredictionLookup { kOpen, kAdmin };
+
 struct ServerConfig {
   std::string host = "0.0.0.0";
   uint16_t port = 1080;
@@ -25,7 +29,8 @@ struct ServerConfig {
   size_t piece_bytes = 256 << 10;  // body bytes read per piece (the per-thread buffer)
   std::chrono::seconds header_timeout{30};
   std::chrono::seconds idle_timeout{120};
-  std::chrono::seconds body_timeout{60};           // longest a body may stall
+  std::chrono::seconds body_timeout{60};  // longest a body may stall
+  uint64_t min_body_rate = 256;  // bytes/s a body must average over each body_timeout; 0: off
   std::chrono::seconds expiration{7 * 24 * 3600};  // 0: uploads never expire
   std::chrono::seconds sweep_interval{60};
   std::chrono::milliseconds lock_timeout{3000};  // wait for a holder to let go, then 423
@@ -41,6 +46,7 @@ struct ServerConfig {
   std::chrono::milliseconds predictor_timeout{60000};
   unsigned predictor_concurrency = 2;
   int predictor_attempts = 5;
+  PredictionLookup prediction_lookup = PredictionLookup::kOpen;
   // Compression at rest of new uploads: none | zstd | auto (zstd unless the content is already
   // compressed), and the zstd level.
   compress::CompressionMode compression = compress::CompressionMode::kNone;
@@ -48,6 +54,8 @@ struct ServerConfig {
   // Concatenation (parallel uploads), and whether joined parts are terminated.
   bool concatenation = true;
   bool concat_remove_parts = false;
+  // The most parts one final upload may name (each is a record read and a join to run).
+  unsigned max_concat_parts = 256;
 };
 
 // Parses argv and the environment. Returns nullopt after printing --help/--version (exit 0) or

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "base/length_limit.h"
 #include "base/log.h"
 #include "compress/frame_decoder.h"
 #include "store/concat_waits.h"
@@ -103,6 +104,9 @@ Status UploadStore::AssembleFinal(const std::string& id, const UploadLockTable::
     return Status::Ok();
   }
   std::vector<UploadRecord> parts;
+  bool waiting = false;
+  uint64_t known_sum = 0;  // saturates at the limit, so that it cannot wrap
+  const uint64_t limit = options_.max_size > 0 ? options_.max_size : kMaxUploadLength;
   for (const std::string& part_id : record.concat_parts) {
     UploadRecord part;
     Status found = Get(part_id, &part);
@@ -114,11 +118,22 @@ Status UploadStore::AssembleFinal(const std::string& id, const UploadLockTable::
       return Retire(std::move(record), UploadState::kTerminated, now, std::nullopt);
     }
     if (!found.ok()) return found;
-    if (!part.complete()) {
-      *result = AssemblyResult::kWaiting;
-      return Status::Ok();
+    if (part.length) known_sum += std::min(*part.length, limit + 1 - known_sum);
+    if (known_sum > limit) {
+      // Deferred parts learned their lengths after the final was accepted: it would pass the
+      // maximum size (one part named many times multiplies its bytes), so it is never joined.
+      LogProblem("final upload " + id + " abandoned: its parts add up to more than " +
+                     std::to_string(limit) + " bytes",
+                 {{"upload_id", id}, {"max_size", limit}});
+      *result = AssemblyResult::kAbandoned;
+      return Retire(std::move(record), UploadState::kTerminated, now, std::nullopt);
     }
+    if (!part.complete()) waiting = true;
     parts.push_back(std::move(part));
+  }
+  if (waiting) {
+    *result = AssemblyResult::kWaiting;
+    return Status::Ok();
   }
   return JoinParts(std::move(record), parts, lease, now, result);
 }

@@ -22,6 +22,10 @@ struct StoreOptions {
   // Concatenation: terminate a final upload's parts once it is complete (unless another final
   // still waits for one). Off by default, as in tusd: the spec lets clients reuse parts.
   bool remove_parts_after_concat = false;
+  // The largest upload (--max-size; 0: none, which still means at most 2^63-1). A final upload
+  // whose parts turn out to add up to more, once a deferred part's length is known, is
+  // terminated before any byte is joined.
+  uint64_t max_size = 0;
 };
 
 }  // namespace tuskd::store

@@ -157,9 +157,12 @@ Status UploadWriter::Commit(int64_t now) {
     return written;
   }
   store_->CountStored(&committed_, &next);
-  bool part_completed = next.complete() && next.partial();
+  // The finals waiting on a part hear of its completion, and of its length once known (their
+  // sum may now pass the maximum size: the joiner checks).
+  bool part_changed =
+      next.partial() && (next.complete() || (committed_.deferred() && !next.deferred()));
   AdoptCommitted(std::move(next));
-  if (part_completed) store_->NotifyPartChanged(committed_.id);
+  if (part_changed) store_->NotifyPartChanged(committed_.id);
   return Status::Ok();
 }
 

@@ -123,6 +123,8 @@ std::optional<Failure> FailureForOutcome(const ReceiveOutcome& outcome) {
       return std::nullopt;
     case BodyEnd::kTimedOut:
       return fail(ErrorCode::kRequestTimeout);
+    case BodyEnd::kTooSlow:
+      return fail(ErrorCode::kRequestTimeout, "the body arrived slower than --min-body-rate");
     case BodyEnd::kHandedOver:
       return fail(ErrorCode::kUploadInterrupted);
     case BodyEnd::kShutdown:

@@ -1,6 +1,7 @@
 #include "server/handlers/concat_handlers.h"
 
 #include "base/clock.h"
+#include "base/length_limit.h"
 #include "protocol/concat_rules.h"
 #include "server/handlers/record_view.h"
 #include "server/handlers/store_calls.h"
@@ -123,8 +124,12 @@ std::optional<uint64_t> FinalLengthNow(Services& services,
   for (const std::string& part_id : final_upload.concat_parts) {
     store::UploadRecord part;
     if (!GetRecord(services, part_id, &part).ok() || !part.length) return std::nullopt;
+    // Past the limit the joiner terminates the final; until it has, report no length rather
+    // than one no client can read.
+    if (*part.length > kMaxUploadLength - sum) return std::nullopt;
     sum += *part.length;
   }
+  if (services.config.max_size > 0 && sum > services.config.max_size) return std::nullopt;
   return sum;
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/response.h"
+#include "server/handlers/admin_endpoints.h"
 #include "server/handlers/store_calls.h"
 
 namespace tuskd::server {
@@ -64,6 +65,13 @@ asio::awaitable<void> HandleUploadPrediction(Exchange& exchange, const std::stri
 }
 
 asio::awaitable<void> HandleHashPrediction(Exchange& exchange, const std::string& sha256) {
+  if (exchange.services().config.prediction_lookup == PredictionLookup::kAdmin) {
+    // A named local, not a temporary in the condition (GCC 12 coroutines, as in ServeAdmin).
+    const std::string token = PublishedAdminToken(exchange.services().config.data_dir);
+    if (!AdminTokenMatches(exchange.head().headers, token)) {
+      co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kLookupForbidden));
+    }
+  }
   store::PredictionStatus status;
   if (!IsSha256Hex(sha256) || !GetPredictionStatus(exchange.services(), sha256, &status).ok()) {
     co_return co_await exchange.Respond(ErrorResponse(ErrorCode::kPredictionNotFound));

@@ -9,6 +9,7 @@ enum class BodyEnd {
   kComplete,    // the whole body was read
   kClientGone,  // EOF or reset mid-body
   kTimedOut,    // stalled past --body-timeout
+  kTooSlow,     // arrived slower than --min-body-rate over a --body-timeout
   kHandedOver,  // a newer request for the same upload asked this one to stop (I5)
   kShutdown,    // the server is stopping
   kTooLarge,    // the body passed the limit the protocol allowed

@@ -96,6 +96,8 @@ BodyEnd Connection::EndForInterruption() const {
   switch (interruption_) {
     case Interruption::kTimeout:
       return BodyEnd::kTimedOut;
+    case Interruption::kTooSlow:
+      return BodyEnd::kTooSlow;
     case Interruption::kHandover:
       return BodyEnd::kHandedOver;
     case Interruption::kShutdown:
@@ -189,10 +191,9 @@ asio::awaitable<bool> Connection::ReadHead() {
     co_return false;
   }
   ++request_seq_;
-  if (!BuildHead()) {
-    body_done_ = false;  // close after answering
-    co_await Respond(protocol::ErrorResponse(protocol::ErrorCode::kBadRequest,
-                                             "Transfer-Encoding without chunked"));
+  if (std::optional<std::string> refused = BuildHead()) {
+    body_done_ = false;  // close after answering: the body's framing is not trusted
+    co_await Respond(protocol::ErrorResponse(protocol::ErrorCode::kBadRequest, *refused));
     co_return false;
   }
   co_return true;
@@ -217,7 +218,7 @@ asio::awaitable<void> Connection::RespondToBadHead(error_code ec) {
   co_await Respond(protocol::ErrorResponse(code, ec.message()));
 }
 
-bool Connection::BuildHead() {
+std::optional<std::string> Connection::BuildHead() {
   const auto& message = parser_->get();
   head_ = {};
   head_.method = std::string(message.method_string());
@@ -228,15 +229,22 @@ bool Connection::BuildHead() {
   if (auto length = parser_->content_length()) head_.content_length = *length;
   head_.chunked = parser_->chunked();
   keep_alive_ = message.keep_alive();
+  // RFC 9110 10.1.1: an HTTP/1.0 client cannot know 100 Continue, so it never gets one.
   auto expect = head_.headers.Get("Expect");
-  continue_pending_ = expect && protocol::EqualsIgnoreCase(*expect, "100-continue");
+  continue_pending_ =
+      expect && protocol::EqualsIgnoreCase(*expect, "100-continue") && message.version() >= 11;
   body_done_ = parser_->is_done() || !head_.has_body();
   body_remaining_ = head_.chunked ? 0 : head_.content_length.value_or(0);
   body_delivered_ = 0;
+  rate_window_start_ = {};
+  rate_window_bytes_ = 0;
   if (head_.chunked) InstallChunkSink();
   // RFC 9112 6.3: a request whose Transfer-Encoding does not end in chunked has no knowable
   // length; guessing one would let a body smuggle a second request.
-  return head_.chunked || !head_.headers.Has("Transfer-Encoding");
+  if (!head_.chunked && head_.headers.Has("Transfer-Encoding")) {
+    return "Transfer-Encoding without chunked";
+  }
+  return HostProblem(head_.headers, message.version());
 }
 
 }  // namespace tuskd::server

@@ -76,7 +76,8 @@ class Connection final : public Exchange, public std::enable_shared_from_this<Co
   // TLS: the handshake, within the header timeout. False when the connection must close.
   boost::asio::awaitable<bool> StartTls();
   boost::asio::awaitable<bool> ReadHead();
-  bool BuildHead();
+  // Fills head_ from the parsed head; why the request is refused (400, then close), if it is.
+  std::optional<std::string> BuildHead();
   boost::asio::awaitable<void> RespondToBadHead(boost::system::error_code ec);
   boost::asio::awaitable<void> DrainBeforeClose();
   void ArmDeadline(std::chrono::steady_clock::duration timeout);
@@ -91,6 +92,8 @@ class Connection final : public Exchange, public std::enable_shared_from_this<Co
   boost::asio::awaitable<BodyPiece> NextLengthPiece(uint64_t limit);
   boost::asio::awaitable<BodyPiece> NextChunkedPiece(uint64_t limit);
   void InstallChunkSink();
+  // --min-body-rate, after each piece: marks the body kTooSlow at a window's end.
+  void CheckBodyRate(size_t bytes);
 
   ClientStream stream_;
   Services& services_;
@@ -110,6 +113,9 @@ class Connection final : public Exchange, public std::enable_shared_from_this<Co
   bool body_done_ = false;
   uint64_t body_remaining_ = 0;  // Content-Length bodies
   uint64_t body_delivered_ = 0;
+  // --min-body-rate: the current window of the body (zero until its first piece is asked for).
+  std::chrono::steady_clock::time_point rate_window_start_;
+  uint64_t rate_window_bytes_ = 0;
   ChunkSink chunk_sink_;  // where the chunk callback puts decoded bytes (InstallChunkSink)
   std::function<size_t(std::uint64_t, std::string_view, boost::system::error_code&)> on_chunk_;
 };

@@ -66,17 +66,45 @@ asio::awaitable<size_t> Connection::ReadSome(char* out, size_t max, BodyEnd* end
 
 asio::awaitable<BodyPiece> Connection::NextPiece(uint64_t limit) {
   if (body_done_) co_return BodyPiece{{}, BodyEnd::kComplete};
+  // Also when the socket still has bytes: a chunked body read from buffer_ never reaches the
+  // checks before a wait, and a too-slow body ends here.
+  if (interruption_ != Interruption::kNone) co_return BodyPiece{{}, EndForInterruption()};
   // Chunked bodies learn they are too large only from a chunk past the limit: a body that ends
   // exactly at the limit still has its last chunk and trailer to come.
   if (!head_.chunked && body_delivered_ >= limit) co_return BodyPiece{{}, BodyEnd::kTooLarge};
   // Fairness: a fast client's socket never runs dry, so reading it until it does would starve
   // every other connection on this io thread (Pistache's flaw). Queue behind them once a piece.
   co_await asio::post(stream_.get_executor(), asio::use_awaitable);
+  if (rate_window_start_ == std::chrono::steady_clock::time_point{}) {
+    rate_window_start_ = std::chrono::steady_clock::now();  // the server starts to want the body
+  }
   BodyPiece piece =
       head_.chunked ? co_await NextChunkedPiece(limit) : co_await NextLengthPiece(limit);
   body_delivered_ += piece.bytes.size();
   services_.metrics.AddBytesReceived(piece.bytes.size());
+  if (!piece.bytes.empty()) CheckBodyRate(piece.bytes.size());
   co_return piece;
+}
+
+// A body that trickles (a byte now and then, never stalling for a whole --body-timeout) would
+// hold its connection and its upload's lease forever. Each --body-timeout of a body must bring
+// --min-body-rate bytes per second on average, as mod_reqtimeout's MinRate asks; a body that
+// does not is ended at its next piece (which is still delivered and committed).
+void Connection::CheckBodyRate(size_t bytes) {
+  const uint64_t min_rate = services_.config.min_body_rate;
+  if (min_rate == 0) return;
+  rate_window_bytes_ += bytes;
+  const auto now = std::chrono::steady_clock::now();
+  const std::chrono::duration<double> elapsed = now - rate_window_start_;
+  const auto window = std::max<std::chrono::steady_clock::duration>(services_.config.body_timeout,
+                                                                    std::chrono::seconds(1));
+  if (elapsed < window) return;
+  if (static_cast<double>(rate_window_bytes_) < static_cast<double>(min_rate) * elapsed.count() &&
+      interruption_ == Interruption::kNone) {
+    interruption_ = Interruption::kTooSlow;
+  }
+  rate_window_start_ = now;
+  rate_window_bytes_ = 0;
 }
 
 asio::awaitable<BodyPiece> Connection::NextLengthPiece(uint64_t limit) {

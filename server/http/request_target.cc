@@ -1,6 +1,7 @@
 #include "server/http/request_target.h"
 
 #include <cctype>
+#include <optional>
 
 namespace tuskd::server {
 namespace {
@@ -41,7 +42,71 @@ std::string_view ForwardedParam(std::string_view forwarded, std::string_view nam
   return {};
 }
 
+bool IsHexDigit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+// RFC 3986 reg-name: unreserved, sub-delims and %XX; empty is allowed. `also` names one more
+// byte allowed (':' inside an IPvFuture literal).
+bool IsRegName(std::string_view name, char also = '\0') {
+  static constexpr std::string_view kAllowed = "-._~!$&'()*+,;=";
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c == '%') {
+      if (i + 2 >= name.size() || !IsHexDigit(name[i + 1]) || !IsHexDigit(name[i + 2])) {
+        return false;
+      }
+      i += 2;
+    } else if (!std::isalnum(static_cast<unsigned char>(c)) && c != also &&
+               kAllowed.find(c) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The inside of an IP-literal: an IPv6 address (hex, ':' and a dotted IPv4 tail) or an
+// IPvFuture ("v" hex "." and more). Loose on purpose: the point is that no byte outside the
+// grammar's alphabet reaches a header or a log, not to validate addresses.
+bool IsIpLiteral(std::string_view inside) {
+  if (inside.empty()) return false;
+  if (inside.front() == 'v' || inside.front() == 'V') return IsRegName(inside, ':');
+  for (char c : inside) {
+    if (!IsHexDigit(c) && c != ':' && c != '.') return false;
+  }
+  return true;
+}
+
+bool IsUriHostAndPort(std::string_view value) {
+  std::string_view host = value;
+  std::string_view port;
+  if (!value.empty() && value.front() == '[') {
+    size_t close = value.find(']');
+    if (close == std::string_view::npos || !IsIpLiteral(value.substr(1, close - 1))) return false;
+    std::string_view rest = value.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return false;
+    port = rest.empty() ? rest : rest.substr(1);
+    host = {};
+  } else if (size_t colon = value.find(':'); colon != std::string_view::npos) {
+    host = value.substr(0, colon);
+    port = value.substr(colon + 1);
+  }
+  for (char c : port) {
+    if (c < '0' || c > '9') return false;
+  }
+  return IsRegName(host);
+}
+
 }  // namespace
+
+std::optional<std::string> HostProblem(const protocol::HeaderMap& headers, unsigned version) {
+  size_t count = headers.Count("Host");
+  if (count > 1) return "more than one Host field";
+  if (count == 0) {
+    if (version >= 11) return "an HTTP/1.1 request needs a Host field";
+    return std::nullopt;
+  }
+  if (!IsUriHostAndPort(Trim(*headers.Get("Host")))) return "the Host field is not host[:port]";
+  return std::nullopt;
+}
 
 std::string OriginPath(std::string_view target) {
   size_t scheme = target.find("://");

@@ -3,6 +3,7 @@
 // proxy headers when the operator trusts them. Pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,11 @@ namespace tuskd::server {
 
 // "/files/x?y" -> "/files/x"; "http://host:1/files/x" -> "/files/x"; "*" -> "*".
 std::string OriginPath(std::string_view target);
+
+// Why a request's Host fields are refused (RFC 9112 section 3.2: 400 for an HTTP/1.1 request
+// without Host, for any request with more than one, and for one whose value is not
+// uri-host [":" port]); nullopt when they are fine. `version` is Beast's 10 or 11.
+std::optional<std::string> HostProblem(const protocol::HeaderMap& headers, unsigned version);
 
 // "scheme://host" for URLs sent back to the client. `own_scheme` ("http" or "https") is how the
 // client reached us. With `behind_proxy`, Forwarded (host=, proto=) then X-Forwarded-Host /

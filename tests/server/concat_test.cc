@@ -6,40 +6,12 @@
 #include <chrono>
 #include <thread>
 
+#include "tests/server/concat_client.h"
 #include "tests/server/raw_client.h"
 #include "tests/server/shared_tuskd.h"
 
 namespace tuskd::server::testing {
 namespace {
-
-const HeaderFields kTus = {{"Tus-Resumable", "1.0.0"}};
-
-HeaderFields With(HeaderFields fields, const HeaderFields& more) {
-  fields.insert(fields.end(), more.begin(), more.end());
-  return fields;
-}
-
-// A partial upload of `length` bytes (nullopt: deferred) holding `content` so far.
-std::string NewPart(uint16_t port, std::optional<uint64_t> length, const std::string& content) {
-  CreatedUpload created = CreateUpload(port, length, {{"Upload-Concat", "partial"}});
-  EXPECT_EQ(created.response.status, 201) << created.response.error << created.response.body;
-  if (!content.empty()) {
-    HttpResponse patched = Exchange(port, "PATCH", created.path, PatchHeaders(0), content);
-    EXPECT_EQ(patched.status, 204) << patched.error << patched.body;
-  }
-  return created.path;
-}
-
-HttpResponse PostFinal(uint16_t port, const std::string& parts, const HeaderFields& extra = {}) {
-  return Exchange(port, "POST", "/files/",
-                  With(kTus, With({{"Upload-Concat", "final;" + parts}}, extra)));
-}
-
-std::string PathOf(const HttpResponse& created) {
-  std::string location = created.Header("Location").value_or("");
-  size_t path = location.find("/files/");
-  return path == std::string::npos ? "" : location.substr(path);
-}
 
 // Polls HEAD until the final upload reports `offset` (it is joined in the background).
 bool WaitForOffset(uint16_t port, const std::string& path, uint64_t offset,
@@ -68,7 +40,7 @@ TEST_F(ConcatenationTest, OptionsOffersBothExtensions) {
 TEST_F(ConcatenationTest, FinalOfCompletePartsIsCompleteWhenCreated) {
   std::string a = TestBytes(3000, 1), b = TestBytes(5, 2);
   std::string pa = NewPart(port(), a.size(), a), pb = NewPart(port(), b.size(), b);
-  HttpResponse part_head = Exchange(port(), "HEAD", pa, kTus);
+  HttpResponse part_head = Exchange(port(), "HEAD", pa, kTusHeaders);
   EXPECT_EQ(part_head.Header("Upload-Concat"), "partial");
   EXPECT_EQ(part_head.Header("Upload-Offset"), "3000") << "a part reports its offset";
 
@@ -82,7 +54,7 @@ TEST_F(ConcatenationTest, FinalOfCompletePartsIsCompleteWhenCreated) {
   EXPECT_FALSE(created.HasHeader("Upload-Expires")) << "a complete upload does not expire";
   std::string final_path = PathOf(created);
 
-  HttpResponse head = Exchange(port(), "HEAD", final_path, kTus);
+  HttpResponse head = Exchange(port(), "HEAD", final_path, kTusHeaders);
   ASSERT_EQ(head.status, 200);
   EXPECT_EQ(head.Header("Upload-Offset"), std::to_string(b.size() + a.size()));
   EXPECT_EQ(head.Header("Upload-Length"), std::to_string(b.size() + a.size()));
@@ -94,11 +66,12 @@ TEST_F(ConcatenationTest, FinalOfCompletePartsIsCompleteWhenCreated) {
 }
 
 TEST_F(ConcatenationTest, PartMayCarryItsFirstBytesInTheCreationRequest) {
-  HttpResponse created = Exchange(port(), "POST", "/files/",
-                                  With(kTus, {{"Upload-Length", "4"},
-                                              {"Upload-Concat", "partial"},
-                                              {"Content-Type", "application/offset+octet-stream"}}),
-                                  "abcd");
+  HttpResponse created =
+      Exchange(port(), "POST", "/files/",
+               With(kTusHeaders, {{"Upload-Length", "4"},
+                                  {"Upload-Concat", "partial"},
+                                  {"Content-Type", "application/offset+octet-stream"}}),
+               "abcd");
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(created.Header("Upload-Offset"), "4");
   HttpResponse final_upload = PostFinal(port(), PathOf(created));
@@ -114,7 +87,7 @@ TEST_F(ConcatenationTest, FinalDeclaredBeforeItsPartsFinishCompletesWhenTheyDo) 
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_FALSE(created.HasHeader("Upload-Offset")) << "undefined until the parts are joined";
   std::string final_path = PathOf(created);
-  HttpResponse head = Exchange(port(), "HEAD", final_path, kTus);
+  HttpResponse head = Exchange(port(), "HEAD", final_path, kTusHeaders);
   ASSERT_EQ(head.status, 200);
   EXPECT_FALSE(head.HasHeader("Upload-Offset"));
   EXPECT_FALSE(head.HasHeader("Upload-Length"));
@@ -125,13 +98,14 @@ TEST_F(ConcatenationTest, FinalDeclaredBeforeItsPartsFinishCompletesWhenTheyDo) 
       Exchange(port(), "PATCH", pb, PatchHeaders(0, {{"Upload-Length", "6000"}}), b.substr(0, 2500))
           .status,
       204);
-  EXPECT_FALSE(Exchange(port(), "HEAD", final_path, kTus).HasHeader("Upload-Offset"));
-  EXPECT_EQ(Exchange(port(), "HEAD", final_path, kTus).Header("Upload-Length"), "10000")
+  EXPECT_FALSE(Exchange(port(), "HEAD", final_path, kTusHeaders).HasHeader("Upload-Offset"));
+  EXPECT_EQ(Exchange(port(), "HEAD", final_path, kTusHeaders).Header("Upload-Length"), "10000")
       << "every part's length is known now";
   ASSERT_EQ(Exchange(port(), "PATCH", pb, PatchHeaders(2500), b.substr(2500)).status, 204);
 
   ASSERT_TRUE(WaitForOffset(port(), final_path, a.size() + b.size()));
-  EXPECT_EQ(Exchange(port(), "HEAD", final_path, kTus).Header("Upload-Sha256"), Sha256Of(a + b));
+  EXPECT_EQ(Exchange(port(), "HEAD", final_path, kTusHeaders).Header("Upload-Sha256"),
+            Sha256Of(a + b));
   EXPECT_TRUE(StoredBytesAre(port(), final_path, a + b));
 }
 
@@ -149,11 +123,11 @@ TEST_F(ConcatenationTest, DeletingAPartOfAWaitingFinalEndsTheFinal) {
   std::string pa = NewPart(port(), 10, "12345");
   HttpResponse created = PostFinal(port(), pa);
   ASSERT_EQ(created.status, 201);
-  ASSERT_EQ(Exchange(port(), "DELETE", pa, kTus).status, 204);
+  ASSERT_EQ(Exchange(port(), "DELETE", pa, kTusHeaders).status, 204);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   int status = 0;
   while (std::chrono::steady_clock::now() < deadline &&
-         (status = Exchange(port(), "HEAD", PathOf(created), kTus).status) != 410) {
+         (status = Exchange(port(), "HEAD", PathOf(created), kTusHeaders).status) != 410) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(status, 410) << "it could never be whole";
@@ -194,7 +168,7 @@ TEST_P(ConcatenationRefusalTest, AnswersWithTheCatalogueError) {
   std::string done = NewPart(port(), 3, "abc");
   std::string open = NewPart(port(), 90'000, "");
   std::string gone = NewPart(port(), 3, "");
-  ASSERT_EQ(Exchange(port(), "DELETE", gone, kTus).status, 204);
+  ASSERT_EQ(Exchange(port(), "DELETE", gone, kTusHeaders).status, 204);
   std::string plain = CreateUpload(port(), 3).path;
   HttpResponse r = GetParam().send(port(), done, open, gone, plain);
   EXPECT_EQ(r.status, GetParam().status) << r.error << r.body;
@@ -213,7 +187,7 @@ INSTANTIATE_TEST_SUITE_P(Table, ConcatenationRefusalTest,
                                          [](uint16_t p, auto&, auto&, auto&, auto&) {
                                            return Exchange(
                                                p, "POST", "/files/",
-                                               With(kTus, {{"Upload-Concat", "whole"}}));
+                                               With(kTusHeaders, {{"Upload-Concat", "whole"}}));
                                          },
                                          400, "ERR_INVALID_CONCAT"},
                              RefusalCase{"LengthOnFinal",
@@ -257,9 +231,10 @@ INSTANTIATE_TEST_SUITE_P(Table, ConcatenationRefusalTest,
                                          [](uint16_t p, auto& done, auto&, auto&, auto&) {
                                            return Exchange(
                                                p, "POST", "/files/",
-                                               With(kTus, {{"Upload-Concat", "final;" + done},
-                                                           {"Content-Type",
-                                                            "application/offset+octet-stream"}}),
+                                               With(kTusHeaders,
+                                                    {{"Upload-Concat", "final;" + done},
+                                                     {"Content-Type",
+                                                      "application/offset+octet-stream"}}),
                                                "xyz");
                                          },
                                          403, "ERR_CONCAT_FINAL_PATCH"}),
@@ -272,8 +247,9 @@ class ConcatenationOffTest : public SharedTuskdTest<ConcatenationOffTest> {
 
 TEST_F(ConcatenationOffTest, UploadConcatIsNotImplemented) {
   for (const std::string& value : {std::string("partial"), std::string("final;/files/x")}) {
-    HttpResponse r = Exchange(port(), "POST", "/files/",
-                              With(kTus, {{"Upload-Length", "5"}, {"Upload-Concat", value}}));
+    HttpResponse r =
+        Exchange(port(), "POST", "/files/",
+                 With(kTusHeaders, {{"Upload-Length", "5"}, {"Upload-Concat", value}}));
     EXPECT_EQ(r.status, 501) << value;
     EXPECT_NE(r.body.find("ERR_NOT_IMPLEMENTED"), std::string::npos) << r.body;
   }
@@ -302,7 +278,7 @@ TEST(ConcatenationCrashTest, KillNineWhileJoiningThenRestartCompletesTheFinal) {
   server.Kill9();
   ASSERT_TRUE(server.Restart(&error)) << error;
   ASSERT_TRUE(WaitForOffset(server.port(), final_path, 2 * kPart)) << server.Log();
-  HttpResponse head = Exchange(server.port(), "HEAD", final_path, kTus);
+  HttpResponse head = Exchange(server.port(), "HEAD", final_path, kTusHeaders);
   EXPECT_EQ(head.Header("Upload-Sha256"), Sha256Of(a + b));
   EXPECT_TRUE(StoredBytesAre(server.port(), final_path, a + b));
   // A range across the parts' boundary, served from the joined frames.

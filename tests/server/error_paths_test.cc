@@ -68,6 +68,14 @@ std::vector<ErrorCase> BadRequestCases() {
              With(tus, {{"Upload-Length", "5"}, {"Upload-Metadata", "a YQ==,a Yg=="}}));
        },
        400, "ERR_INVALID_METADATA"},
+      {"TooManyMetadataPairs",
+       [=](auto&) {
+         std::string many = "k0";
+         for (int i = 1; i <= 256; ++i) many += ",k" + std::to_string(i);
+         return BuildRequest("POST", "/files/",
+                             With(tus, {{"Upload-Length", "5"}, {"Upload-Metadata", many}}));
+       },
+       400, "ERR_INVALID_METADATA"},
       {"NegativeUploadOffset",
        [=](auto& path) {
          return BuildRequest("PATCH", path,

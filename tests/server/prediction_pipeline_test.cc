@@ -1,7 +1,8 @@
 // The completion pipeline through a real tuskd with an exec predictor that counts its runs:
 // the same content uploaded twice runs the predictor once and the second upload reports a cache
 // hit; a job queued or running when tuskd is killed with -9 is done after the restart (I7); the
-// results API answers 404 for what it does not know.
+// results API answers 404 for what it does not know, and the lookup by hash can be kept to
+// holders of the admin token.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/admin_file.h"
 #include "tests/server/raw_client.h"
 #include "tests/server/tuskd_process.h"
 
@@ -128,6 +130,38 @@ TEST(PredictionPipelineTest, ResultsApiAnswers404ForWhatItDoesNotKnow) {
       Exchange(server.port(), "GET", "/files/" + std::string(32, '0') + "/prediction", {}).status,
       404);
   EXPECT_EQ(Exchange(server.port(), "POST", open.path + "/prediction").status, 405);
+}
+
+// --prediction-lookup admin: the lookup by hash would tell anyone whether some content was
+// uploaded, so it answers only with the admin token, and a refusal does not say whether the
+// hash is known. The per-upload result stays open.
+TEST(PredictionPipelineTest, LookupByHashNeedsTheAdminTokenWhenAsked) {
+  TuskdProcess server({"--prediction-lookup", "admin"});
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  const std::string data = TestBytes(1000, 9);
+  std::string path = Upload(server.port(), data);
+  WaitForStatus(server.port(), path + "/prediction", "done");
+  const std::string known = "/predictions/" + Sha256Of(data);
+  const std::string unknown = "/predictions/" + std::string(64, 'b');
+  std::optional<store::AdminInfo> admin = store::ReadAdminFile(server.data_dir());
+  ASSERT_TRUE(admin);
+
+  for (const HeaderFields& headers :
+       {HeaderFields{}, HeaderFields{{"Authorization", "Bearer " + admin->token + "x"}},
+        HeaderFields{{"Authorization", admin->token}}}) {
+    for (const std::string& target : {known, unknown}) {
+      HttpResponse r = Exchange(server.port(), "GET", target, headers);
+      EXPECT_EQ(r.status, 403) << target;
+      EXPECT_EQ(r.body.rfind("ERR_LOOKUP_FORBIDDEN: ", 0), 0u) << r.body;
+    }
+  }
+  const HeaderFields bearer = {{"Authorization", "Bearer " + admin->token}};
+  HttpResponse found = Exchange(server.port(), "GET", known, bearer);
+  EXPECT_EQ(found.status, 200) << found.body;
+  EXPECT_EQ(nlohmann::json::parse(found.body, nullptr, false).value("status", ""), "done");
+  EXPECT_EQ(Exchange(server.port(), "GET", unknown, bearer).status, 404);
+  EXPECT_EQ(Exchange(server.port(), "GET", path + "/prediction", {}).status, 200);
 }
 
 }  // namespace

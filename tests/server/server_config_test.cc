@@ -203,11 +203,28 @@ TEST(ParseServerConfigTest, HelpDocumentsEveryFlagAndExitsZero) {
     ParseResult result = Parse({flag});
     EXPECT_FALSE(result.config) << flag;
     EXPECT_EQ(result.exit_code, 0) << flag;
-    for (const char* name :
-         {"--host", "--port", "--base-path", "--data-dir", "--max-size", "--header-timeout",
-          "--idle-timeout", "--body-timeout", "--expiration", "--sweep-interval", "--lock-timeout",
-          "--checkpoint-bytes", "--buffer-size", "--shutdown-timeout", "--cors-origins",
-          "--behind-proxy", "--tls-cert", "--tls-key", "TUSKD_"}) {
+    for (const char* name : {"--host",
+                             "--port",
+                             "--base-path",
+                             "--data-dir",
+                             "--max-size",
+                             "--header-timeout",
+                             "--idle-timeout",
+                             "--body-timeout",
+                             "--min-body-rate",
+                             "--expiration",
+                             "--sweep-interval",
+                             "--lock-timeout",
+                             "--checkpoint-bytes",
+                             "--buffer-size",
+                             "--shutdown-timeout",
+                             "--cors-origins",
+                             "--behind-proxy",
+                             "--tls-cert",
+                             "--tls-key",
+                             "--prediction-lookup",
+                             "--max-concat-parts",
+                             "TUSKD_"}) {
       EXPECT_NE(out.text().find(name), std::string::npos) << name;
     }
   }
@@ -223,14 +240,25 @@ TEST(ParseServerConfigTest, VersionExitsZero) {
 
 TEST(ParseServerConfigTest, BadValuesExitTwo) {
   const std::vector<std::vector<std::string>> cases = {
-      {"--port", "70000"},          {"--port", "abc"},
-      {"--max-size", "10Q"},        {"--checkpoint-bytes", "0"},
-      {"--buffer-size", "1K"},      {"--buffer-size", "8M"},
-      {"--header-timeout", "1.5s"}, {"--body-timeout", "soon"},
-      {"--expiration", "-1"},       {"--sweep-interval", "0"},
-      {"--lock-timeout", "x"},      {"--log-format", "xml"},
-      {"--no-such-flag"},           {"--port"},
-      {"--tls-cert", "c.pem"},      {"--tls-key", "k.pem"},
+      {"--port", "70000"},
+      {"--port", "abc"},
+      {"--max-size", "10Q"},
+      {"--checkpoint-bytes", "0"},
+      {"--buffer-size", "1K"},
+      {"--buffer-size", "8M"},
+      {"--header-timeout", "1.5s"},
+      {"--body-timeout", "soon"},
+      {"--min-body-rate", "fast"},
+      {"--prediction-lookup", "secret"},
+      {"--max-concat-parts", "0"},
+      {"--expiration", "-1"},
+      {"--sweep-interval", "0"},
+      {"--lock-timeout", "x"},
+      {"--log-format", "xml"},
+      {"--no-such-flag"},
+      {"--port"},
+      {"--tls-cert", "c.pem"},
+      {"--tls-key", "k.pem"},
   };
   for (const auto& args : cases) {
     std::string flags = args[0] + " " + (args.size() > 1 ? args[1] : "");
