@@ -355,44 +355,6 @@ TEST_F(ErrorPathsTest, ErrorsWithoutABodyKeepTheConnection) {
   EXPECT_EQ(next.status, 200) << next.error;
 }
 
-TEST_F(ErrorPathsTest, ChunkedBodyLongerThanLengthKeepsWhatFitsAndAnswers413) {
-  CreatedUpload upload = CreateUpload(port(), 10);
-  RawClient client(port());
-  HttpResponse r = client.RoundTrip(
-      BuildRequest("PATCH", upload.path, PatchHeaders(0, {{"Transfer-Encoding", "chunked"}})) +
-      Chunk("0123456") + Chunk("789abc") + "0\r\n\r\n");
-  EXPECT_EQ(r.status, 413) << r.error;
-  EXPECT_EQ(r.body.rfind("ERR_SIZE_EXCEEDED", 0), 0u) << r.body;
-  EXPECT_EQ(r.Header("Upload-Offset"), "10");
-  EXPECT_TRUE(StoredBytesAre(port(), upload.path, "0123456789"));
-}
-
-TEST_F(ErrorPathsTest, DeferredLengthAboveMaxSizeAnswers413) {
-  CreatedUpload upload = CreateUpload(port(), std::nullopt);
-  ASSERT_EQ(upload.response.status, 201);
-  HttpResponse r =
-      Exchange(port(), "PATCH", upload.path, PatchHeaders(0, {{"Upload-Length", "1001"}}), "a");
-  EXPECT_EQ(r.status, 413);
-  EXPECT_EQ(r.body.rfind("ERR_MAX_SIZE_EXCEEDED", 0), 0u) << r.body;
-}
-
-TEST_F(ErrorPathsTest, DeferredUploadBodyPastMaxSizeAnswers413) {
-  CreatedUpload upload = CreateUpload(port(), std::nullopt);
-  ASSERT_EQ(upload.response.status, 201);
-  HttpResponse r = Exchange(port(), "PATCH", upload.path, PatchHeaders(0), std::string(1001, 'x'));
-  EXPECT_EQ(r.status, 413);
-  EXPECT_EQ(r.body.rfind("ERR_SIZE_EXCEEDED", 0), 0u) << r.body;
-}
-
-TEST_F(ErrorPathsTest, DeferredLengthBelowOffsetAnswers400) {
-  CreatedUpload upload = CreateUpload(port(), std::nullopt);
-  ASSERT_EQ(Exchange(port(), "PATCH", upload.path, PatchHeaders(0), "abcd").status, 204);
-  HttpResponse r =
-      Exchange(port(), "PATCH", upload.path, PatchHeaders(4, {{"Upload-Length", "2"}}));
-  EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body.rfind("ERR_LENGTH_BELOW_OFFSET", 0), 0u) << r.body;
-}
-
 TEST_F(ErrorPathsTest, TerminatedUploadIsGone) {
   CreatedUpload upload = CreateUpload(port(), 10);
   ASSERT_EQ(Exchange(port(), "DELETE", upload.path).status, 204);

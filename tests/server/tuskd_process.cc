@@ -55,6 +55,11 @@ TuskdProcess::TuskdProcess(std::vector<std::string> extra_flags)
   log_path_ = temp_root_ + "/tuskd.log";
 }
 
+TuskdProcess::TuskdProcess(std::string data_dir, std::vector<std::string> extra_flags)
+    : TuskdProcess(std::move(extra_flags)) {
+  data_dir_ = std::move(data_dir);
+}
+
 TuskdProcess::~TuskdProcess() {
   Stop();
   std::error_code ignored;

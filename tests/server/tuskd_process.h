@@ -18,7 +18,10 @@ class TuskdProcess {
   // Runs TUSKD_BINARY, or $TUSKD_TEST_BINARY when set (e.g. to run the suite against a release or
   // sanitizer build). `extra_flags` follow --host, --port and --data-dir (a later flag wins).
   explicit TuskdProcess(std::vector<std::string> extra_flags = {});
-  ~TuskdProcess();  // Stop(), then removes the data directory
+  // On `data_dir`, which the test owns and which is left in place (tuskctl tests build a data
+  // directory, then run tuskd on it).
+  TuskdProcess(std::string data_dir, std::vector<std::string> extra_flags);
+  ~TuskdProcess();  // Stop(), then removes its temporary directory (and data dir, unless given)
   TuskdProcess(const TuskdProcess&) = delete;
   TuskdProcess& operator=(const TuskdProcess&) = delete;
 

@@ -27,7 +27,6 @@ namespace tuskd::tuskctl::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::string_view kListening = "tuskd listening on ";
 
 int ExitCodeOf(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
@@ -160,78 +159,10 @@ std::vector<nlohmann::json> JsonLines(const std::string& text) {
 }
 
 TuskdServer::TuskdServer(std::string data_dir, std::vector<std::string> extra_flags)
-    : data_dir_(std::move(data_dir)),
-      extra_flags_(std::move(extra_flags)),
-      log_path_(data_dir_ + ".tuskd.log") {}
-
-TuskdServer::~TuskdServer() { Stop(); }
-
-std::string TuskdServer::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-std::string TuskdServer::Log() const {
-  std::ifstream in(log_path_);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-bool TuskdServer::Start(std::string* error) {
-  std::vector<std::string> args = {TUSKD_BINARY, "--host",  "127.0.0.1", "--port", "0",
-                                   "--data-dir", data_dir_, "--threads", "2"};
-  args.insert(args.end(), extra_flags_.begin(), extra_flags_.end());
-  auto argv = CStrings(args);
-  int out[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) return false;
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed test leaves no server behind
-    ::dup2(out[1], STDOUT_FILENO);
-    int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (log >= 0) ::dup2(log, STDERR_FILENO);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  pid_ = pid;
-  stdout_fd_ = out[0];
-  std::string line;
-  auto deadline = Clock::now() + std::chrono::seconds(20);
-  while (line.find('\n') == std::string::npos && Clock::now() < deadline) {
-    pollfd p{stdout_fd_, POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    char chunk[512];
-    ssize_t n = ::read(stdout_fd_, chunk, sizeof(chunk));
-    if (n <= 0) break;
-    line.append(chunk, static_cast<size_t>(n));
-  }
-  size_t at = line.find(kListening);
-  if (at != std::string::npos) {
-    std::string rest = line.substr(at + kListening.size());  // http(s)://host:port/files/
-    rest = rest.substr(std::min(rest.size(), rest.find("://") + 3));
-    rest = rest.substr(0, rest.find('/'));
-    port_ = static_cast<uint16_t>(std::atoi(rest.substr(rest.rfind(':') + 1).c_str()));
-  }
-  if (port_ == 0) {
-    Stop();
-    *error = "tuskd did not start; stdout '" + line + "'; log:\n" + Log();
-    return false;
-  }
-  return true;
-}
-
-int TuskdServer::Stop() {
-  if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
-  int code = WaitFor(pid_, std::chrono::seconds(10));
-  if (code < 0) {
-    ::kill(pid_, SIGKILL);
-    code = WaitFor(pid_, std::chrono::seconds(5));
-  }
-  pid_ = -1;
-  if (stdout_fd_ >= 0) ::close(stdout_fd_);
-  stdout_fd_ = -1;
-  return code;
-}
+    : TuskdProcess(std::move(data_dir), [&] {
+        extra_flags.insert(extra_flags.begin(), {"--threads", "2"});
+        return std::move(extra_flags);
+      }()) {}
 
 HttpReply Http(const std::string& method, const std::string& url,
                const std::vector<std::string>& headers, const std::string& body) {

@@ -18,6 +18,7 @@
 
 #include "base/clock.h"
 #include "store/upload_store.h"
+#include "tests/server/tuskd_process.h"
 
 #include "tests/common/scoped_temp_dir.h"
 
@@ -40,29 +41,12 @@ RunResult RunTuskctl(const std::string& data_dir, const std::vector<std::string>
 // Each non-empty line of `text` parsed as JSON; a line that does not parse fails the test.
 std::vector<nlohmann::json> JsonLines(const std::string& text);
 
-// A tuskd process on 127.0.0.1 with a free port, on `data_dir`.
-class TuskdServer {
+// A tuskd process on 127.0.0.1 with a free port, on `data_dir` (tests/server/tuskd_process.h
+// starts and stops it; TUSKD_TEST_BINARY picks another build there too).
+class TuskdServer : public server::testing::TuskdProcess {
  public:
   explicit TuskdServer(std::string data_dir, std::vector<std::string> extra_flags = {});
-  ~TuskdServer();  // Stop()
-  TuskdServer(const TuskdServer&) = delete;
-  TuskdServer& operator=(const TuskdServer&) = delete;
-
-  // Waits up to 20 s for the listening line; false (with the log in *error) otherwise.
-  bool Start(std::string* error);
-  // SIGTERM to our child, then its exit code (SIGKILL after 10 s).
-  int Stop();
-  pid_t pid() const { return pid_; }
-  std::string base_url() const;  // "http://127.0.0.1:<port>"
-  std::string Log() const;
-
- private:
-  std::string data_dir_;
-  std::vector<std::string> extra_flags_;
-  std::string log_path_;
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
-  uint16_t port_ = 0;
+  std::string base_url() const { return "http://" + authority(); }
 };
 
 struct HttpReply {

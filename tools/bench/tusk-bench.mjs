@@ -6,6 +6,7 @@
 //   node tools/bench/tusk-bench.mjs crash  --uploads 20 --size 16M --rounds 3 [--seed N]
 //   node tools/bench/tusk-bench.mjs concat --size 1G --parts 4
 //   node tools/bench/tusk-bench.mjs tls    --size 1G --connections 1000
+//   node tools/bench/tusk-bench.mjs metadata --clients 16 --seconds 5
 //
 // Common options: --bin PATH (or TUSKD_BIN; default build/release/bin/tuskd), --work-dir DIR
 // (parent of the temporary data dirs; default the OS temp dir), --server-arg ARG (repeatable,
@@ -24,8 +25,9 @@ import {
 } from './lib.mjs';
 import { benchConcat } from './bench-concat.mjs';
 import { benchTls } from './bench-tls.mjs';
+import { benchMetadata } from './bench-metadata.mjs';
 
-const USAGE = `usage: tusk-bench.mjs <single|slow|crash|concat|tls> [options]
+const USAGE = `usage: tusk-bench.mjs <single|slow|crash|concat|tls|metadata> [options]
   single  --size 1G                    one upload in ONE streamed PATCH: MiB/s, server peak RSS, sha256
           [--verify-get]               also GET the upload and hash it (default: only when HEAD has no Upload-Sha256)
   slow    --uploads 200 --size 8M      concurrent uploads held open mid-body: server peak RSS
@@ -39,6 +41,8 @@ const USAGE = `usage: tusk-bench.mjs <single|slow|crash|concat|tls> [options]
   tls     --size 1G --connections 1000 plain HTTP vs HTTPS (self-signed cert, made with openssl):
                                        one-PATCH MiB/s and CPU, server KiB per idle keep-alive
                                        connection (each after one HEAD)
+  metadata --clients 16 --seconds 5    HEAD latency on one upload while the clients POST hostile
+                                       Upload-Metadata (the most accepted; ~15,800 keys)
   common  --bin PATH  --work-dir DIR  --server-arg ARG (repeatable)  --timeout DURATION  --keep
           --request-timeout DURATION (per-request inactivity, default 120s)
           --wait-idle 0.8 [--wait-max 10m]  first wait until the machine is this idle (shared hosts)`;
@@ -443,7 +447,7 @@ async function main() {
   const argv = process.argv.slice(2);
   const opts = parseArgs(argv, ['keep', 'verify-get', 'help']);
   const cmd = opts._[0];
-  if (opts.help || !['single', 'slow', 'crash', 'concat', 'tls'].includes(cmd)) {
+  if (opts.help || !['single', 'slow', 'crash', 'concat', 'tls', 'metadata'].includes(cmd)) {
     process.stderr.write(`${USAGE}\n`);
     process.exit(opts.help ? 0 : 1);
   }
@@ -458,7 +462,7 @@ async function main() {
   for (const a of ctx.serverArgs) {
     if (/^--(host|port|data-dir)\b/.test(a)) throw new Error(`--server-arg ${a}: tusk-bench sets host, port and data dir itself`);
   }
-  const defaultTimeout = { single: '15m', slow: '15m', crash: '30m', concat: '15m', tls: '20m' }[cmd];
+  const defaultTimeout = { single: '15m', slow: '15m', crash: '30m', concat: '15m', tls: '20m', metadata: '5m' }[cmd];
   const timeoutMs = parseDuration(opts.timeout ?? defaultTimeout);
   const watchdog = setTimeout(() => {
     process.stderr.write(`tusk-bench: ${cmd} exceeded --timeout ${timeoutMs} ms; stopping\n`);
@@ -474,7 +478,8 @@ async function main() {
     log(`machine idle ${Math.round(quiet.idle * 100)}% after waiting ${(quiet.waited_ms / 1000).toFixed(0)} s`);
   }
   const bench = { single: benchSingle, slow: benchSlow, crash: benchCrash,
-                  concat: (o, c) => benchConcat(o, c, log), tls: (o, c) => benchTls(o, c, log) }[cmd];
+                  concat: (o, c) => benchConcat(o, c, log), tls: (o, c) => benchTls(o, c, log),
+                  metadata: (o, c) => benchMetadata(o, c, log) }[cmd];
   let result;
   try {
     result = await bench(opts, ctx);
