@@ -97,13 +97,16 @@ Status FromRocks(const rocksdb::Status& status, const std::string& context) {
   return Status::IOError(std::move(msg));
 }
 
-Status RocksStateStore::Open(const std::string& path, std::unique_ptr<RocksStateStore>* out) {
+Status RocksStateStore::Open(const std::string& path, std::unique_ptr<RocksStateStore>* out,
+                             rocksdb::Env* env) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : FamiliesToOpen(path))
     descriptors.emplace_back(name, FamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status opened = rocksdb::DB::Open(DbOptions(), path, descriptors, &handles, &raw);
+  rocksdb::DBOptions options = DbOptions();
+  if (env != nullptr) options.env = env;
+  rocksdb::Status opened = rocksdb::DB::Open(options, path, descriptors, &handles, &raw);
   if (!opened.ok()) return FromRocks(opened, "open RocksDB in " + path);
 
   std::unique_ptr<RocksStateStore> db(new RocksStateStore());

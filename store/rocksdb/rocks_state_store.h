@@ -34,7 +34,10 @@ enum class ReadOnlyMode {
 class RocksStateStore : public StateStore {
  public:
   // Opens or creates the DB in `path`. RocksDB's message is kept in the returned Status.
-  static Status Open(const std::string& path, std::unique_ptr<RocksStateStore>* out);
+  // `env`: RocksDB's seam to the OS, for tests that inject faults into the WAL and MANIFEST
+  // (nullptr: the default); it must outlive the store.
+  static Status Open(const std::string& path, std::unique_ptr<RocksStateStore>* out,
+                     rocksdb::Env* env = nullptr);
   // Opens an existing DB without write access, listing every family on disk; writes through
   // it fail, and families an older writer never created read as empty. NotFound when `path`
   // holds no DB; Invalid when it has no uploads family or a schema newer than this build.
