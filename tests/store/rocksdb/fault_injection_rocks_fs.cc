@@ -134,9 +134,8 @@ IOStatus FaultInjectionRocksFs::PassPoint(const char* what, const std::string& p
 IOStatus FaultInjectionRocksFs::Wrap(const std::string& fname, bool creates,
                                      std::unique_ptr<rocksdb::FSWritableFile>* result) {
   *result = std::make_unique<FaultInjectionRocksFile>(this, fname, std::move(*result));
-  uint64_t size = 0;
   std::error_code error;
-  size = std::filesystem::file_size(fname, error);
+  uint64_t size = std::filesystem::file_size(fname, error);
   if (error) size = 0;
   std::lock_guard<std::mutex> lock(mu_);
   Tracked& file = files_[fname];
